@@ -1,0 +1,560 @@
+package io.xray.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.ParallelBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.util.ProgressBar;
+import ai.djl.util.Pair;
+import io.xray.InvalidConfigurationException;
+import io.xray.XrayException;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A binary classification network: a ResNet18-style feature extractor (the backbone) followed by
+ * a fresh fully connected head with one output, the logit of pneumonia. The probability is
+ * {@code sigmoid(logit)}.
+ *
+ * <p>The backbone is one of three kinds ({@link BackboneKind}): torchvision's ResNet18 layout
+ * built from DJL blocks at random; a TorchScript feature extractor loaded with
+ * {@code trainParam=true} so that it can be fine-tuned; or the ImageNet ResNet18 embedding of
+ * DJL's PyTorch model zoo. Parameters are named by stage ({@code stem}, {@code layer1} ...
+ * {@code layer4}, {@code head}) so that training can freeze all but the last stages.
+ *
+ * <p>A TorchScript module is loaded in evaluation mode and DJL never switches it, so its
+ * BatchNorm layers would silently stop updating their running statistics during training.
+ * {@link #setTrainingMode(boolean)} switches the module explicitly; the trainer calls it before
+ * every training and every evaluation pass.
+ *
+ * <p>A network owns native memory: close it.
+ */
+public final class Network implements AutoCloseable {
+
+    /** Role of the single weight file of a from-scratch network. */
+    public static final String NETWORK_WEIGHTS = "network";
+    /** Role of the TorchScript backbone file of a fine-tuned TorchScript or zoo network. */
+    public static final String BACKBONE_WEIGHTS = "backbone";
+    /** Role of the head's weight file of a fine-tuned TorchScript or zoo network. */
+    public static final String HEAD_WEIGHTS = "head";
+    /** The stages, in order from input to output. */
+    public static final List<String> STAGES = List.of("stem", "layer1", "layer2", "layer3", "layer4", "head");
+    /** The model-zoo URL of DJL's ImageNet ResNet18 feature extractor. */
+    public static final String IMAGENET_RESNET18_URL = "djl://ai.djl.pytorch/resnet18_embedding";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Network.class);
+    private static final int PROBE_SIZE = 64;
+
+    private final Architecture architecture;
+    private final Device device;
+    private final NDManager manager;
+    private final Block backbone;
+    private final Block head;
+    private final ZooModel<NDList, NDList> scriptModel;
+    private final Map<String, Parameter> parameters;
+    private boolean trainingMode;
+
+    private Network(
+            Architecture architecture,
+            Device device,
+            NDManager manager,
+            Block backbone,
+            Block head,
+            ZooModel<NDList, NDList> scriptModel) {
+        this.architecture = architecture;
+        this.device = device;
+        this.manager = manager;
+        this.backbone = backbone;
+        this.head = head;
+        this.scriptModel = scriptModel;
+        this.parameters = nameParameters(backbone, head);
+    }
+
+    /**
+     * Builds torchvision's ResNet18 layout (7x7/2 convolution and 3x3/2 max-pool stem, four stages
+     * of two basic blocks, global average pool) from DJL blocks, with Kaiming-normal convolutions,
+     * and a fresh one-logit head.
+     *
+     * @param stageWidths channels of the four stages, torchvision's being 64, 128, 256, 512; the
+     *     stem has the first stage's width
+     * @param device where the parameters live
+     * @param seed seeds the engine's random generator before the parameters are initialised
+     * @return the network, in training mode
+     */
+    public static Network resNet18FromScratch(List<Integer> stageWidths, Device device, long seed) {
+        if (stageWidths == null || stageWidths.size() != 4 || stageWidths.stream().anyMatch(w -> w == null || w <= 0)) {
+            throw new InvalidConfigurationException("stageWidths", "needs 4 positive widths, got " + stageWidths);
+        }
+        Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        return buildFromScratch(stageWidths, device);
+    }
+
+    private static Network buildFromScratch(List<Integer> stageWidths, Device device) {
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            SequentialBlock backbone = resNet18Blocks(stageWidths);
+            backbone.setInitializer(
+                    new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2),
+                    Parameter.Type.WEIGHT);
+            backbone.initialize(manager, DataType.FLOAT32, new Shape(1, 3, PROBE_SIZE, PROBE_SIZE));
+            int featureSize = stageWidths.get(3);
+            Block head = newHead(manager, featureSize);
+            Architecture architecture =
+                    new Architecture(BackboneKind.RESNET18_SCRATCH, stageWidths, featureSize, "random", Map.of());
+            Network network = new Network(architecture, device, manager, backbone, head, null);
+            network.setTrainingMode(true);
+            return network;
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads a TorchScript feature extractor (a module whose forward maps {@code (N, 3, H, W)}
+     * images to {@code (N, F)} or {@code (N, F, 1, 1)} features) so that its parameters can be
+     * fine-tuned, and puts a fresh one-logit head after it.
+     *
+     * @param file the TorchScript file
+     * @param device where the parameters live
+     * @param seed seeds the head's initialisation
+     * @return the network
+     * @throws InvalidConfigurationException when the file does not exist
+     * @throws XrayException when the file cannot be loaded as a TorchScript module
+     */
+    public static Network torchScript(Path file, Device device, long seed) {
+        if (file == null || !Files.isRegularFile(file)) {
+            throw new InvalidConfigurationException("backbone", "TorchScript file not found: " + file);
+        }
+        ZooModel<NDList, NDList> model;
+        try {
+            model = scriptCriteria(device).optModelPath(file.toAbsolutePath()).build().loadModel();
+        } catch (Exception e) {
+            throw new XrayException(file + ": cannot load as a TorchScript module: " + e.getMessage(), e);
+        }
+        return withHead(model, BackboneKind.TORCHSCRIPT, file.getFileName().toString(), device, seed);
+    }
+
+    /**
+     * Loads DJL's ImageNet ResNet18 feature extractor ({@value #IMAGENET_RESNET18_URL}) from the
+     * model zoo so that it can be fine-tuned, and puts a fresh one-logit head after it. The first
+     * call downloads it, which needs network access and {@code ai.djl.offline} unset or false.
+     *
+     * @param device where the parameters live
+     * @param seed seeds the head's initialisation
+     * @return the network
+     * @throws XrayException saying what to do when the model cannot be downloaded
+     */
+    public static Network imagenetResNet18(Device device, long seed) {
+        ZooModel<NDList, NDList> model;
+        try {
+            model = scriptCriteria(device)
+                    .optModelUrls(IMAGENET_RESNET18_URL)
+                    .optProgress(new ProgressBar())
+                    .build()
+                    .loadModel();
+        } catch (Exception e) {
+            throw new XrayException(
+                    "The ImageNet ResNet18 backbone comes from DJL's model zoo ("
+                            + IMAGENET_RESNET18_URL
+                            + ") and could not be loaded: "
+                            + e.getMessage()
+                            + ". Its first use downloads it, which needs network access and the system property"
+                            + " ai.djl.offline unset or false (it is "
+                            + System.getProperty("ai.djl.offline", "unset")
+                            + " here). Without network access, use Backbone.torchScript(file) with a ResNet18"
+                            + " exported as TorchScript (see make_torchscript_resnet18_fixture.py), or"
+                            + " Backbone.resNet18FromScratch().",
+                    e);
+        }
+        return withHead(model, BackboneKind.RESNET18_IMAGENET_ZOO, IMAGENET_RESNET18_URL, device, seed);
+    }
+
+    /**
+     * Loads a network saved by {@link #save(Path, String)}.
+     *
+     * @param architecture the architecture, naming the weight files
+     * @param directory the directory that holds the weight files
+     * @param device where the parameters go
+     * @return the network, in evaluation mode
+     * @throws XrayException naming the file when a weight file is missing or malformed
+     */
+    public static Network load(Architecture architecture, Path directory, Device device) {
+        Network network;
+        if (architecture.backbone() == BackboneKind.RESNET18_SCRATCH) {
+            Path file = weightFile(architecture, directory, NETWORK_WEIGHTS);
+            network = buildFromScratch(architecture.stageWidths(), device);
+            try (InputStream in = Files.newInputStream(file);
+                    DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in))) {
+                network.backbone.loadParameters(network.manager, data);
+                network.head.loadParameters(network.manager, data);
+            } catch (IOException | MalformedModelException | RuntimeException e) {
+                network.close();
+                throw new XrayException(file + ": cannot load the network weights: " + e.getMessage(), e);
+            }
+            network = network.withArchitecture(architecture);
+        } else {
+            Path backboneFile = weightFile(architecture, directory, BACKBONE_WEIGHTS);
+            Path headFile = weightFile(architecture, directory, HEAD_WEIGHTS);
+            ZooModel<NDList, NDList> model;
+            try {
+                model = scriptCriteria(device).optModelPath(backboneFile.toAbsolutePath()).build().loadModel();
+            } catch (Exception e) {
+                throw new XrayException(backboneFile + ": cannot load the TorchScript backbone: " + e.getMessage(), e);
+            }
+            NDManager manager = NDManager.newBaseManager(device);
+            Block head = newHead(manager, architecture.featureSize());
+            try (InputStream in = Files.newInputStream(headFile);
+                    DataInputStream data = new DataInputStream(new java.io.BufferedInputStream(in))) {
+                head.loadParameters(manager, data);
+            } catch (IOException | MalformedModelException | RuntimeException e) {
+                manager.close();
+                model.close();
+                throw new XrayException(headFile + ": cannot load the head weights: " + e.getMessage(), e);
+            }
+            network = new Network(architecture, device, manager, model.getBlock(), head, model);
+        }
+        network.setTrainableStages(Set.of());
+        network.setTrainingMode(false);
+        return network;
+    }
+
+    private Network withArchitecture(Architecture newArchitecture) {
+        return new Network(newArchitecture, device, manager, backbone, head, scriptModel);
+    }
+
+    private static Path weightFile(Architecture architecture, Path directory, String role) {
+        String name = architecture.weightFiles().get(role);
+        if (name == null) {
+            throw new XrayException(
+                    directory + ": the architecture names no '" + role + "' weight file: " + architecture.weightFiles());
+        }
+        Path file = directory.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            throw new XrayException(file + ": weight file not found");
+        }
+        return file;
+    }
+
+    private static Criteria.Builder<NDList, NDList> scriptCriteria(Device device) {
+        return Criteria.builder()
+                .setTypes(NDList.class, NDList.class)
+                .optEngine("PyTorch")
+                .optDevice(device)
+                // Without trainParam=true, DJL loads TorchScript parameters frozen under an inference guard.
+                .optOption("trainParam", "true");
+    }
+
+    private static Network withHead(
+            ZooModel<NDList, NDList> model, BackboneKind kind, String source, Device device, long seed) {
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            Block backbone = model.getBlock();
+            if (!(backbone instanceof PtSymbolBlock)) {
+                throw new XrayException(source + ": expected a TorchScript module, got " + backbone.getClass().getName());
+            }
+            int featureSize;
+            try (NDManager probe = manager.newSubManager()) {
+                NDArray ones = probe.ones(new Shape(2, 3, PROBE_SIZE, PROBE_SIZE));
+                NDArray features = backbone.forward(new ParameterStore(probe, false), new NDList(ones), false)
+                        .get(0);
+                featureSize = (int) (features.size() / 2);
+            }
+            Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+            Block head = newHead(manager, featureSize);
+            Architecture architecture = new Architecture(kind, List.of(), featureSize, source, Map.of());
+            Network network = new Network(architecture, device, manager, backbone, head, model);
+            network.setTrainingMode(true);
+            LOG.info("Loaded {} backbone {} with {} features", kind, source, featureSize);
+            return network;
+        } catch (RuntimeException e) {
+            manager.close();
+            model.close();
+            throw e;
+        }
+    }
+
+    private static Block newHead(NDManager manager, int featureSize) {
+        Block head = Linear.builder().setUnits(1).build();
+        head.initialize(manager, DataType.FLOAT32, new Shape(1, featureSize));
+        return head;
+    }
+
+    private static SequentialBlock resNet18Blocks(List<Integer> widths) {
+        SequentialBlock stem = new SequentialBlock()
+                .add(conv(widths.get(0), 7, 2, 3))
+                .add(batchNorm())
+                .add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
+        SequentialBlock network = new SequentialBlock().add(stem);
+        int in = widths.get(0);
+        for (int stage = 0; stage < 4; stage++) {
+            int out = widths.get(stage);
+            int stride = stage == 0 ? 1 : 2;
+            network.add(new SequentialBlock().add(basicBlock(in, out, stride)).add(basicBlock(out, out, 1)));
+            in = out;
+        }
+        network.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
+        return network;
+    }
+
+    private static Block basicBlock(int in, int out, int stride) {
+        SequentialBlock residual = new SequentialBlock()
+                .add(conv(out, 3, stride, 1))
+                .add(batchNorm())
+                .add(Activation.reluBlock())
+                .add(conv(out, 3, 1, 1))
+                .add(batchNorm());
+        SequentialBlock shortcut = new SequentialBlock();
+        if (stride != 1 || in != out) {
+            shortcut.add(conv(out, 1, stride, 0)).add(batchNorm());
+        } else {
+            shortcut.add(Blocks.identityBlock());
+        }
+        return new ParallelBlock(
+                outputs -> new NDList(outputs.get(0).singletonOrThrow()
+                        .add(outputs.get(1).singletonOrThrow())
+                        .getNDArrayInternal()
+                        .relu()),
+                List.of(residual, shortcut));
+    }
+
+    private static Block conv(int filters, int kernel, int stride, int padding) {
+        return Conv2d.builder()
+                .setKernelShape(new Shape(kernel, kernel))
+                .setFilters(filters)
+                .optStride(new Shape(stride, stride))
+                .optPadding(new Shape(padding, padding))
+                .optBias(false)
+                .build();
+    }
+
+    private static Block batchNorm() {
+        // DJL's momentum 0.9 is PyTorch's momentum 0.1.
+        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+    }
+
+    private static Map<String, Parameter> nameParameters(Block backbone, Block head) {
+        Map<String, Parameter> named = new LinkedHashMap<>();
+        if (backbone instanceof PtSymbolBlock) {
+            for (Pair<String, Parameter> pair : backbone.getParameters()) {
+                named.put(pair.getKey(), pair.getValue());
+            }
+        } else {
+            ai.djl.nn.BlockList children = backbone.getChildren();
+            for (int i = 0; i < children.size(); i++) {
+                String stage = i < 5 ? STAGES.get(i) : "pool" + i;
+                for (Pair<String, Parameter> pair : children.get(i).getValue().getParameters()) {
+                    named.put(stage + "." + pair.getKey(), pair.getValue());
+                }
+            }
+        }
+        for (Pair<String, Parameter> pair : head.getParameters()) {
+            named.put("head." + pair.getKey(), pair.getValue());
+        }
+        return Collections.unmodifiableMap(named);
+    }
+
+    /**
+     * @param parameterName a name from {@link #parameters()}
+     * @return its stage, one of {@link #STAGES}
+     */
+    public static String stageOf(String parameterName) {
+        int dot = parameterName.indexOf('.');
+        String first = dot < 0 ? parameterName : parameterName.substring(0, dot);
+        if (STAGES.contains(first)) {
+            return first;
+        }
+        // TorchScript ResNet18: conv1, bn1 belong to the stem; fc to the head.
+        return "fc".equals(first) ? "head" : "stem";
+    }
+
+    /** @return how to rebuild this network; names weight files only once it was saved or loaded */
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    /** @return the device its parameters live on */
+    public Device device() {
+        return device;
+    }
+
+    /** @return the manager that owns the parameters (per-batch managers are made under it) */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** @return every parameter by name, prefixed by its stage for a from-scratch network */
+    public Map<String, Parameter> parameters() {
+        return parameters;
+    }
+
+    /** @return the parameters that training updates, by name, in a stable order */
+    public Map<String, Parameter> trainableParameters() {
+        Map<String, Parameter> trainable = new LinkedHashMap<>();
+        parameters.forEach((name, parameter) -> {
+            if (parameter.requiresGradient()) {
+                trainable.put(name, parameter);
+            }
+        });
+        return trainable;
+    }
+
+    /**
+     * Freezes every parameter outside the given stages and unfreezes those inside (BatchNorm running
+     * statistics are never trained by gradient).
+     *
+     * @param stages names from {@link #STAGES}
+     */
+    public void setTrainableStages(Set<String> stages) {
+        parameters.forEach((name, parameter) -> {
+            boolean statistic = parameter.getType() == Parameter.Type.RUNNING_MEAN
+                    || parameter.getType() == Parameter.Type.RUNNING_VAR;
+            parameter.freeze(statistic || !stages.contains(stageOf(name)));
+        });
+    }
+
+    /**
+     * Switches between training mode (BatchNorm normalises with batch statistics and updates its
+     * running statistics) and evaluation mode (BatchNorm uses the running statistics, unchanged).
+     * For a TorchScript backbone it switches the native module explicitly, because DJL leaves a
+     * loaded module in evaluation mode.
+     *
+     * @param training true for training mode
+     */
+    public void setTrainingMode(boolean training) {
+        if (backbone instanceof PtSymbolBlock script) {
+            if (training) {
+                JniUtils.enableTrainingMode(script);
+            } else {
+                JniUtils.enableInferenceMode(script);
+            }
+        }
+        trainingMode = training;
+    }
+
+    /** @return true in training mode */
+    public boolean isTrainingMode() {
+        return trainingMode;
+    }
+
+    /**
+     * Runs the network on a batch in the current mode.
+     *
+     * @param images {@code (N, 3, H, W)} float32, normalised by the model's preprocessing
+     * @return the logits, shape {@code (N)}, attached to the images' manager
+     */
+    public NDArray logits(NDArray images) {
+        ParameterStore store = new ParameterStore(images.getManager(), false);
+        NDArray features = backbone.forward(store, new NDList(images), trainingMode).get(0);
+        long batch = images.getShape().get(0);
+        features = features.reshape(batch, -1);
+        return head.forward(store, new NDList(features), trainingMode).singletonOrThrow().reshape(batch);
+    }
+
+    /**
+     * Computes the logits of a batch of preprocessed images in evaluation mode, without gradients.
+     * The trainer's validation and {@code Classifier} both call this method, so they agree.
+     *
+     * @param chw the images, {@code count} consecutive {@code (3, size, size)} blocks
+     * @param count how many images
+     * @param size their height and width
+     * @return one logit per image
+     */
+    public float[] inferLogits(float[] chw, int count, int size) {
+        if ((long) count * 3 * size * size != chw.length) {
+            throw new IllegalArgumentException(
+                    "expected " + count + " x 3 x " + size + " x " + size + " values, got " + chw.length);
+        }
+        if (trainingMode) {
+            setTrainingMode(false);
+        }
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray images = batch.create(FloatBuffer.wrap(chw), new Shape(count, 3, size, size));
+            return logits(images).toFloatArray();
+        }
+    }
+
+    /**
+     * @param logit a logit
+     * @return the probability {@code 1 / (1 + exp(-logit))}
+     */
+    public static double sigmoid(double logit) {
+        return 1.0 / (1.0 + Math.exp(-logit));
+    }
+
+    /**
+     * Saves the weights (a TorchScript backbone with its BatchNorm statistics, and the head) as
+     * files in a directory, each written atomically.
+     *
+     * @param directory where the files go
+     * @param prefix prepended to each file name (such as {@code "epoch-0003-"}), may be empty
+     * @return the architecture naming the files written
+     */
+    public Architecture save(Path directory, String prefix) {
+        Map<String, String> files = new LinkedHashMap<>();
+        if (backbone instanceof PtSymbolBlock script) {
+            String backboneName = prefix + "backbone.pt";
+            AtomicFiles.write(directory.resolve(backboneName), out -> JniUtils.writeModule(script, out, false));
+            String headName = prefix + "head.params";
+            AtomicFiles.write(directory.resolve(headName), out -> {
+                DataOutputStream data = new DataOutputStream(out);
+                head.saveParameters(data);
+                data.flush();
+            });
+            files.put(BACKBONE_WEIGHTS, backboneName);
+            files.put(HEAD_WEIGHTS, headName);
+        } else {
+            String name = prefix + "network.params";
+            AtomicFiles.write(directory.resolve(name), out -> {
+                DataOutputStream data = new DataOutputStream(out);
+                backbone.saveParameters(data);
+                head.saveParameters(data);
+                data.flush();
+            });
+            files.put(NETWORK_WEIGHTS, name);
+        }
+        return architecture.withWeightFiles(files);
+    }
+
+    /** Releases the native memory of the parameters and of a TorchScript module. */
+    @Override
+    public void close() {
+        manager.close();
+        if (scriptModel != null) {
+            scriptModel.close();
+        }
+    }
+}
