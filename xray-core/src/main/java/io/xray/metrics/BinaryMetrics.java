@@ -15,7 +15,9 @@ import java.util.Objects;
  * they are then {@code null}, read back as NaN. Record equality treats NaN as equal to NaN.
  *
  * <p>Build it with {@link #compute}; the canonical constructor exists for JSON and checks that the
- * values agree with each other (the ratios with the confusion matrix, the counts with its totals).
+ * values agree with each other (the ratios with the confusion matrix within 1e-9, the counts with
+ * its totals, the AUCs in [0, 1] or NaN) and throws an {@link IllegalArgumentException} naming the
+ * first component that does not.
  *
  * @param threshold the decision threshold, finite
  * @param confusion the confusion matrix at {@code threshold}
@@ -54,8 +56,20 @@ public record BinaryMetrics(
     private static final double TOLERANCE = 1e-9;
 
     /**
-     * @throws IllegalArgumentException if the values disagree with each other or lie outside
-     *     their range, naming the first such component
+     * Refuses inconsistent values, naming the first bad component (see the record's documentation).
+     *
+     * @param threshold see {@link #threshold()}
+     * @param confusion see {@link #confusion()}
+     * @param accuracy see {@link #accuracy()}
+     * @param precision see {@link #precision()}
+     * @param recall see {@link #recall()}
+     * @param specificity see {@link #specificity()}
+     * @param f1 see {@link #f1()}
+     * @param rocAuc see {@link #rocAuc()}
+     * @param prAuc see {@link #prAuc()}
+     * @param naiveF1 see {@link #naiveF1()}
+     * @param count see {@link #count()}
+     * @param positives see {@link #positives()}
      */
     public BinaryMetrics {
         Inputs.validateThreshold(threshold);

@@ -6,6 +6,7 @@ package io.xray.metrics;
  *
  * <p>Every ratio whose denominator is zero is {@code 0.0}, never NaN (see the package
  * documentation). Only the four counts are serialized to JSON; the ratios are recomputed.
+ * A negative count is refused with an {@link IllegalArgumentException} naming it.
  *
  * @param truePositives pneumonia predicted as pneumonia
  * @param falsePositives normal predicted as pneumonia
@@ -16,7 +17,12 @@ public record ConfusionMatrix(long truePositives, long falsePositives, long true
         long falseNegatives) {
 
     /**
-     * @throws IllegalArgumentException if a count is negative, naming it
+     * Refuses a negative count, naming it (see the record's documentation).
+     *
+     * @param truePositives see {@link #truePositives()}
+     * @param falsePositives see {@link #falsePositives()}
+     * @param trueNegatives see {@link #trueNegatives()}
+     * @param falseNegatives see {@link #falseNegatives()}
      */
     public ConfusionMatrix {
         requireNonNegative("truePositives", truePositives);

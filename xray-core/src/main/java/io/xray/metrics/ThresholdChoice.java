@@ -20,8 +20,11 @@ public record ThresholdChoice(double threshold, String rule, ConfusionMatrix con
     public static final String SENSITIVITY_AT_LEAST = "sensitivity>=";
 
     /**
-     * @throws IllegalArgumentException if the threshold is not finite or the rule is blank
-     * @throws NullPointerException if the rule or the confusion matrix is null
+     * Refuses a non-finite threshold, a null or blank rule, a null confusion matrix.
+     *
+     * @param threshold see {@link #threshold()}
+     * @param rule see {@link #rule()}
+     * @param confusion see {@link #confusion()}
      */
     public ThresholdChoice {
         Inputs.validateThreshold(threshold);
