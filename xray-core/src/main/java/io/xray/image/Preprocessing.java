@@ -10,7 +10,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.xray.InvalidConfigurationException;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
@@ -161,14 +160,9 @@ public final class Preprocessing {
     public static Preprocessing fromJson(String json) {
         try {
             return JSON.readValue(json, Preprocessing.class);
-        } catch (ValueInstantiationException e) {
-            if (e.getCause() instanceof InvalidConfigurationException invalid) {
-                throw invalid;
-            }
-            throw new InvalidConfigurationException("preprocessing", "invalid JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof InvalidConfigurationException invalid) {
+            // Validation failures inside the creator or the any-setter arrive wrapped by Jackson.
+            if (e.getCause() instanceof InvalidConfigurationException invalid) {
                 throw invalid;
             }
             throw new InvalidConfigurationException("preprocessing", "invalid JSON: " + e.getOriginalMessage());
