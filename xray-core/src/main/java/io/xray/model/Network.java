@@ -508,6 +508,39 @@ public final class Network implements AutoCloseable {
     }
 
     /**
+     * @return the first GPU when the engine sees one, the CPU otherwise
+     */
+    public static Device defaultDevice() {
+        return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+    }
+
+    /**
+     * Computes the probabilities of pneumonia of preprocessed images, in batches, in evaluation
+     * mode. Training's validation and {@code Classifier} both come here.
+     *
+     * @param chwImages preprocessed images, each {@code 3 x size x size}
+     * @param size their height and width
+     * @param batchSize how many go through the network at once
+     * @return one probability per image
+     */
+    public double[] probabilities(List<float[]> chwImages, int size, int batchSize) {
+        double[] probabilities = new double[chwImages.size()];
+        int plane = 3 * size * size;
+        for (int start = 0; start < chwImages.size(); start += batchSize) {
+            int count = Math.min(batchSize, chwImages.size() - start);
+            float[] batch = new float[count * plane];
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(chwImages.get(start + i), 0, batch, i * plane, plane);
+            }
+            float[] logits = inferLogits(batch, count, size);
+            for (int i = 0; i < count; i++) {
+                probabilities[start + i] = sigmoid(logits[i]);
+            }
+        }
+        return probabilities;
+    }
+
+    /**
      * @param logit a logit
      * @return the probability {@code 1 / (1 + exp(-logit))}
      */

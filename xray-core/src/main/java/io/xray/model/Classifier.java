@@ -1,0 +1,203 @@
+package io.xray.model;
+
+import ai.djl.Device;
+import io.xray.data.Dataset;
+import io.xray.data.ImageRecord;
+import io.xray.data.Split;
+import io.xray.image.ImageDecoder;
+import io.xray.image.Preprocessing;
+import io.xray.metrics.BinaryMetrics;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A trained model, loaded from its directory, that classifies chest X-rays. Every image goes
+ * through the model's own {@link Preprocessing}; the label comes from the model's own threshold.
+ *
+ * <pre>{@code
+ * try (Classifier classifier = Classifier.load(Path.of("runs/model"))) {
+ *     Prediction p = classifier.predict(Path.of("chest.jpeg"));
+ * }
+ * }</pre>
+ *
+ * <p>Predictions may be made from several threads at once. Close the classifier to free its
+ * native memory.
+ */
+public final class Classifier implements AutoCloseable {
+
+    /** Images per forward pass in batch prediction and evaluation. */
+    public static final int DEFAULT_BATCH_SIZE = 32;
+
+    private final ModelArtifact artifact;
+    private final Network network;
+    private final ImageDecoder decoder;
+    private final Path directory;
+
+    private Classifier(Path directory, ModelArtifact artifact, Network network, ImageDecoder decoder) {
+        this.directory = directory;
+        this.artifact = artifact;
+        this.network = network;
+        this.decoder = decoder;
+    }
+
+    /**
+     * Loads a model directory onto the default device (a GPU when the engine sees one).
+     *
+     * @param directory the directory holding {@value ModelArtifact#FILE_NAME} and the weights
+     * @return the classifier
+     */
+    public static Classifier load(Path directory) {
+        return load(directory, Network.defaultDevice(), ImageDecoder.defaults());
+    }
+
+    /**
+     * Loads a model directory.
+     *
+     * @param directory the directory holding {@value ModelArtifact#FILE_NAME} and the weights
+     * @param device where the network runs
+     * @param decoder decodes image files and bytes, with its limits
+     * @return the classifier
+     */
+    public static Classifier load(Path directory, Device device, ImageDecoder decoder) {
+        ModelArtifact artifact = ModelArtifact.read(directory);
+        Network network = Network.load(artifact.architecture(), directory, device);
+        return new Classifier(directory, artifact, network, Objects.requireNonNull(decoder, "decoder"));
+    }
+
+    /** @return the model's description */
+    public ModelArtifact artifact() {
+        return artifact;
+    }
+
+    /** @return the model directory */
+    public Path directory() {
+        return directory;
+    }
+
+    /** @return the decision threshold */
+    public double threshold() {
+        return artifact.threshold();
+    }
+
+    /**
+     * @param file an image file (JPEG, PNG, ...)
+     * @return its prediction
+     * @throws io.xray.InvalidImageException naming the file when it cannot be decoded
+     */
+    public Prediction predict(Path file) {
+        return predict(decoder.decode(file));
+    }
+
+    /**
+     * @param bytes an encoded image
+     * @return its prediction
+     * @throws io.xray.InvalidImageException when the bytes are not a decodable image
+     */
+    public Prediction predict(byte[] bytes) {
+        return predict(decoder.decode(bytes, "image bytes"));
+    }
+
+    /**
+     * @param image a decoded image, any type
+     * @return its prediction
+     */
+    public Prediction predict(BufferedImage image) {
+        return predictAll(List.of(image)).get(0);
+    }
+
+    /**
+     * @param images decoded images
+     * @return their predictions, in order
+     */
+    public List<Prediction> predictAll(List<BufferedImage> images) {
+        double[] probabilities = probabilities(images);
+        List<Prediction> predictions = new ArrayList<>(probabilities.length);
+        for (double probability : probabilities) {
+            predictions.add(Prediction.of(probability, threshold()));
+        }
+        return predictions;
+    }
+
+    /**
+     * @param files image files
+     * @return their predictions, in order
+     */
+    public List<Prediction> predictFiles(List<Path> files) {
+        List<BufferedImage> images = new ArrayList<>(files.size());
+        for (Path file : files) {
+            images.add(decoder.decode(file));
+        }
+        return predictAll(images);
+    }
+
+    /**
+     * @param images decoded images
+     * @return their probabilities of pneumonia, in order
+     */
+    public double[] probabilities(List<BufferedImage> images) {
+        Preprocessing preprocessing = artifact.preprocessing();
+        double[] probabilities = new double[images.size()];
+        for (int start = 0; start < images.size(); start += DEFAULT_BATCH_SIZE) {
+            int end = Math.min(images.size(), start + DEFAULT_BATCH_SIZE);
+            List<float[]> chw = new ArrayList<>(end - start);
+            for (int i = start; i < end; i++) {
+                chw.add(preprocessing.toChw(images.get(i)));
+            }
+            double[] batch = network.probabilities(chw, preprocessing.cropSize(), DEFAULT_BATCH_SIZE);
+            System.arraycopy(batch, 0, probabilities, start, batch.length);
+        }
+        return probabilities;
+    }
+
+    /**
+     * Decodes and scores images in batches: the evaluation path.
+     *
+     * @param records images to score
+     * @return their probabilities of pneumonia, in order
+     */
+    public double[] score(List<ImageRecord> records) {
+        double[] probabilities = new double[records.size()];
+        for (int start = 0; start < records.size(); start += DEFAULT_BATCH_SIZE) {
+            int end = Math.min(records.size(), start + DEFAULT_BATCH_SIZE);
+            List<BufferedImage> images = new ArrayList<>(end - start);
+            for (int i = start; i < end; i++) {
+                images.add(decoder.decode(records.get(i).path()));
+            }
+            double[] batch = probabilities(images);
+            System.arraycopy(batch, 0, probabilities, start, batch.length);
+        }
+        return probabilities;
+    }
+
+    /**
+     * Scores labelled images and measures the model at its own threshold.
+     *
+     * @param records labelled images, both classes present for the AUCs to be defined
+     * @return the metrics
+     */
+    public BinaryMetrics evaluate(List<ImageRecord> records) {
+        int[] labels = new int[records.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = records.get(i).label().index();
+        }
+        return BinaryMetrics.compute(score(records), labels, threshold());
+    }
+
+    /**
+     * @param dataset a dataset
+     * @param split the split to evaluate on
+     * @return the metrics at the model's threshold
+     */
+    public BinaryMetrics evaluate(Dataset dataset, Split split) {
+        return evaluate(dataset.records(split));
+    }
+
+    /** Frees the network's native memory. */
+    @Override
+    public void close() {
+        network.close();
+    }
+}

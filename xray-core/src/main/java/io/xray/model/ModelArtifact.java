@@ -1,0 +1,105 @@
+package io.xray.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.xray.XrayException;
+import io.xray.image.Preprocessing;
+import io.xray.metrics.BinaryMetrics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The description of a trained model, stored as {@value #FILE_NAME} in the model's directory next
+ * to its weight files. It holds everything needed to use the model and to know how it was made:
+ * the architecture (backbone kind, widths, weight files), the one {@link Preprocessing}, the
+ * decision threshold and the rule that chose it, the class names, the validation metrics at that
+ * threshold, and the {@link Provenance}.
+ *
+ * @param formatVersion the version of this format, {@value #FORMAT_VERSION}
+ * @param architecture how to rebuild the network, naming its weight files
+ * @param preprocessing the preprocessing every image goes through before the network
+ * @param threshold the decision threshold on the probability of pneumonia
+ * @param thresholdRule how the threshold was chosen on validation, such as {@code max-f1}
+ * @param classNames the class names by index ({@code NORMAL}, {@code PNEUMONIA})
+ * @param validationMetrics the validation metrics at {@code threshold}
+ * @param provenance how the model was made
+ */
+public record ModelArtifact(
+        int formatVersion,
+        Architecture architecture,
+        Preprocessing preprocessing,
+        double threshold,
+        String thresholdRule,
+        List<String> classNames,
+        BinaryMetrics validationMetrics,
+        Provenance provenance) {
+
+    /** The name of the description file in a model directory. */
+    public static final String FILE_NAME = "model.json";
+    /** The current format version. */
+    public static final int FORMAT_VERSION = 1;
+    /** The class names, by label index. */
+    public static final List<String> CLASS_NAMES = List.of("NORMAL", "PNEUMONIA");
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Validates the fields that using the model depends on. */
+    public ModelArtifact {
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(preprocessing, "preprocessing");
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
+        }
+        classNames = classNames == null ? CLASS_NAMES : List.copyOf(classNames);
+    }
+
+    /**
+     * Reads a model directory's description.
+     *
+     * @param directory the model directory
+     * @return the description
+     * @throws XrayException naming the file when it is missing or not a model description
+     */
+    public static ModelArtifact read(Path directory) {
+        Path file = directory.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            throw new XrayException(file + ": not found; is " + directory + " a model directory written by xray train?");
+        }
+        try {
+            ModelArtifact artifact = JSON.readValue(file.toFile(), ModelArtifact.class);
+            if (artifact.formatVersion() > FORMAT_VERSION) {
+                throw new XrayException(file + ": format version " + artifact.formatVersion()
+                        + " is newer than this xray reads (" + FORMAT_VERSION + "); upgrade xray");
+            }
+            return artifact;
+        } catch (IOException e) {
+            throw new XrayException(file + ": not a valid model description: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@value #FILE_NAME} into a directory atomically. Write the weight files first: the
+     * description is what makes the directory a model.
+     *
+     * @param directory the model directory
+     */
+    public void write(Path directory) {
+        AtomicFiles.write(directory.resolve(FILE_NAME), toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** @return this description as indented JSON */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new XrayException("cannot serialise the model description: " + e.getMessage(), e);
+        }
+    }
+}

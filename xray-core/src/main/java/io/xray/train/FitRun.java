@@ -1,0 +1,400 @@
+package io.xray.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import io.xray.InvalidConfigurationException;
+import io.xray.XrayException;
+import io.xray.data.ClassBalance;
+import io.xray.data.Dataset;
+import io.xray.data.ImageRecord;
+import io.xray.data.Split;
+import io.xray.metrics.BinaryMetrics;
+import io.xray.metrics.ThresholdChoice;
+import io.xray.model.Architecture;
+import io.xray.model.AtomicFiles;
+import io.xray.model.ModelArtifact;
+import io.xray.model.Network;
+import io.xray.model.Provenance;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One call of {@link ResNetFineTuner#fit}: the training loop, validation, checkpoints, artifact. */
+final class FitRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResNetFineTuner.class);
+
+    private final ResNetFineTuner config;
+    private final Dataset dataset;
+    private final FitListener listener;
+    private final CheckpointStore store;
+
+    FitRun(ResNetFineTuner config, Dataset dataset, FitListener listener, CheckpointStore.Hook hook) {
+        this.config = config;
+        this.dataset = dataset;
+        this.listener = listener == null ? new FitListener() {} : listener;
+        this.store = new CheckpointStore(config.checkpointDirectory(), hook);
+    }
+
+    FitResult run() {
+        long runStart = System.nanoTime();
+        List<ImageRecord> train = dataset.records(Split.TRAIN);
+        List<ImageRecord> validation = dataset.records(Split.VAL);
+        requireData(train, validation);
+        Device device = config.device().orElseGet(Network::defaultDevice);
+
+        CheckpointState state = config.resume() ? store.read().orElse(null) : null;
+        if (state == null) {
+            store.clear();
+            AtomicFiles.deleteTemporaryFiles(store.directory());
+        } else {
+            requireSameOptions(state);
+            LOG.info("Resuming from {} after epoch {} of {} (best epoch {})",
+                    store.directory(), state.epochsCompleted(), config.epochs(), state.bestEpoch());
+        }
+        double positiveWeight = state != null ? state.positiveClassWeight() : positiveClassWeight(train);
+        String startTime = state != null ? state.startTime() : Instant.now().toString();
+
+        List<ImageRecord> distinctTrain = distinct(train);
+        ImageCache trainCache = ImageCache.build(
+                "train", distinctTrain, config.decoder(), config.preprocessing(), config.decodeThreads());
+        ImageCache validationCache = ImageCache.build(
+                "validation", validation, config.decoder(), config.preprocessing(), config.decodeThreads());
+        List<float[]> validationImages = validationCache.centreCrops(config.preprocessing());
+        int[] validationLabels = validationCache.labels();
+
+        int epochImages = epochRecords(train, 1).size();
+        int stepsPerEpoch = epochImages / config.batchSize() + (epochImages % config.batchSize() >= 2 ? 1 : 0);
+        long totalSteps = (long) stepsPerEpoch * config.epochs();
+        LOG.info("Training {} on {}: {} train images ({} per epoch{}), {} validation images, {} steps per epoch,"
+                        + " positive class weight {}",
+                config.backbone(), device, train.size(), epochImages,
+                config.oversampleMinority() ? " after oversampling" : "", validation.size(), stepsPerEpoch,
+                String.format(Locale.ROOT, "%.3f", positiveWeight));
+
+        Network network = state == null
+                ? config.backbone().create(device, config.seed())
+                : Network.load(state.network(), store.directory(), device);
+        boolean stoppedEarly = state != null && state.stopped();
+        try (network;
+                NDManager optimizerManager = network.manager().newSubManager();
+                BatchLoader loader = new BatchLoader(trainCache, config.preprocessing(), config.augmentation().orElse(null))) {
+            network.setTrainableStages(config.trainableLayers().stages());
+            StatefulOptimizer optimizer = StatefulOptimizer.create(
+                    config.optimizer(), optimizerManager, (float) config.weightDecay(), (float) config.momentum());
+            if (state != null) {
+                optimizer.restoreState(store.readOptimizerState(state, optimizerManager));
+            } else {
+                state = new CheckpointState(CheckpointState.FORMAT_VERSION, config.hyperparameters(), startTime, 0, 0,
+                        0, Double.NaN, 0, false, positiveWeight, null, null, null, List.of());
+            }
+            LOG.info("Trainable parameters: {} of {} tensors ({})", network.trainableParameters().size(),
+                    network.parameters().size(), config.trainableLayers());
+            TrainingStep step = new TrainingStep(network, optimizer, (float) positiveWeight);
+
+            for (int epoch = state.epochsCompleted() + 1; epoch <= config.epochs() && !stoppedEarly; epoch++) {
+                state = runEpoch(epoch, state, network, optimizer, step, loader, trainCache, train,
+                        validationImages, validationLabels, stepsPerEpoch, totalSteps, positiveWeight);
+                stoppedEarly = state.stopped();
+            }
+        }
+        if (state.best() == null) {
+            throw new XrayException("no epoch completed, so there is no model to write");
+        }
+        return writeArtifact(state, device, validationImages, validationLabels, train.size(), startTime,
+                stoppedEarly && state.epochsCompleted() < config.epochs(), runStart);
+    }
+
+    private CheckpointState runEpoch(
+            int epoch,
+            CheckpointState state,
+            Network network,
+            StatefulOptimizer optimizer,
+            TrainingStep step,
+            BatchLoader loader,
+            ImageCache trainCache,
+            List<ImageRecord> train,
+            List<float[]> validationImages,
+            int[] validationLabels,
+            int stepsPerEpoch,
+            long totalSteps,
+            double positiveWeight) {
+        long epochStart = System.nanoTime();
+        Random random = new Random(Seeds.mix(config.seed(), epoch));
+        List<ImageRecord> records = epochRecords(train, epoch);
+        int[] order = new int[records.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = trainCache.indexOf(records.get(i));
+        }
+        shuffle(order, random);
+
+        network.setTrainingMode(true);
+        BatchLoader.Epoch batches = loader.epoch(order, config.batchSize(), config.seed(), epoch);
+        long globalStep = state.globalStep();
+        double lossSum = 0;
+        int images = 0;
+        double computeSeconds = 0;
+        float learningRate = 0;
+        int batchNumber = 0;
+        long progressStart = System.nanoTime();
+        while (batches.hasNext()) {
+            BatchLoader.Batch batch = batches.next();
+            batchNumber++;
+            learningRate = (float) config.schedule().rate(config.learningRate(), globalStep, totalSteps);
+            long computeStart = System.nanoTime();
+            float loss = step.run(batch.chw(), batch.labels(), batch.count(), config.preprocessing().cropSize(),
+                    globalStep + 1, learningRate);
+            computeSeconds += (System.nanoTime() - computeStart) / 1e9;
+            globalStep++;
+            if (!Float.isFinite(loss)) {
+                throw new XrayException(String.format(Locale.ROOT,
+                        "training diverged: loss is %s at epoch %d batch %d; lower the learning rate (now %s)",
+                        loss, epoch, batchNumber, config.learningRate()));
+            }
+            lossSum += (double) loss * batch.count();
+            images += batch.count();
+            listener.onBatch(epoch, batchNumber, batches.batches(), loss);
+            if (config.progressEveryBatches() > 0
+                    && (batchNumber % config.progressEveryBatches() == 0 || batchNumber == batches.batches())) {
+                double elapsed = (System.nanoTime() - progressStart) / 1e9;
+                LOG.info(String.format(Locale.ROOT, "Epoch %d/%d [%d/%d] loss=%.4f lr=%.3g %.1f img/s",
+                        epoch, config.epochs(), batchNumber, batches.batches(), lossSum / images, learningRate,
+                        images / Math.max(1e-9, elapsed)));
+            }
+        }
+        double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
+        double dataSeconds = batches.waitSeconds();
+
+        long validationStart = System.nanoTime();
+        network.setTrainingMode(false);
+        float[] logits = logits(network, validationImages);
+        double[] probabilities = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            probabilities[i] = Network.sigmoid(logits[i]);
+        }
+        BinaryMetrics metrics = BinaryMetrics.compute(probabilities, validationLabels, 0.5);
+        double validationLoss = TrainingStep.loss(logits, validationLabels, positiveWeight);
+        double validationSeconds = (System.nanoTime() - validationStart) / 1e9;
+
+        EpochResult provisional = new EpochResult(epoch, lossSum / Math.max(1, images), validationLoss, metrics,
+                learningRate, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        double value = config.monitor().of(provisional);
+        boolean improved = config.monitor().isBetter(value, state.bestMonitored());
+        int bestEpoch = improved ? epoch : state.bestEpoch();
+        double bestMonitored = improved ? value : state.bestMonitored();
+        int patience = improved ? 0 : state.patience() + 1;
+        double bestF1 = improved ? metrics.f1() : bestF1(state);
+        EpochResult result = new EpochResult(
+                epoch,
+                provisional.trainLoss(),
+                validationLoss,
+                metrics,
+                learningRate,
+                (System.nanoTime() - epochStart) / 1e9,
+                images / Math.max(1e-9, trainSeconds),
+                dataSeconds,
+                computeSeconds,
+                validationSeconds,
+                patience,
+                bestEpoch,
+                bestMonitored,
+                bestF1);
+        String line = EpochLogLine.format(result);
+        LOG.info(line);
+
+        boolean stop = config.earlyStoppingPatience() > 0 && patience >= config.earlyStoppingPatience();
+        List<EpochResult> history = new ArrayList<>(state.history());
+        history.add(result);
+        CheckpointState next = new CheckpointState(state.formatVersion(), state.hyperparameters(), state.startTime(),
+                epoch, globalStep, bestEpoch, bestMonitored, patience, stop, state.positiveClassWeight(),
+                state.network(), state.optimizerFile(), state.best(), history);
+        next = store.commit(epoch, network, optimizer, next, improved || state.best() == null);
+        listener.onEpoch(result, line);
+        if (stop && epoch < config.epochs()) {
+            LOG.info("Early stopping after epoch {}: {} has not improved for {} epochs; best epoch {}",
+                    epoch, config.monitor(), patience, bestEpoch);
+        }
+        return next;
+    }
+
+    private static double bestF1(CheckpointState state) {
+        return state.history().stream()
+                .filter(e -> e.epoch() == state.bestEpoch())
+                .mapToDouble(e -> e.validation().f1())
+                .findFirst()
+                .orElse(Double.NaN);
+    }
+
+    private float[] logits(Network network, List<float[]> images) {
+        int size = config.preprocessing().cropSize();
+        int plane = 3 * size * size;
+        float[] logits = new float[images.size()];
+        int batchSize = config.batchSize();
+        for (int start = 0; start < images.size(); start += batchSize) {
+            int count = Math.min(batchSize, images.size() - start);
+            float[] batch = new float[count * plane];
+            for (int i = 0; i < count; i++) {
+                System.arraycopy(images.get(start + i), 0, batch, i * plane, plane);
+            }
+            System.arraycopy(network.inferLogits(batch, count, size), 0, logits, start, count);
+        }
+        return logits;
+    }
+
+    private FitResult writeArtifact(
+            CheckpointState state,
+            Device device,
+            List<float[]> validationImages,
+            int[] validationLabels,
+            int trainImages,
+            String startTime,
+            boolean stoppedEarly,
+            long runStart) {
+        Path modelDirectory = config.modelDirectory();
+        Map<String, String> files = new LinkedHashMap<>();
+        for (Map.Entry<String, String> entry : state.best().weightFiles().entrySet()) {
+            String source = entry.getValue();
+            String target = source.substring(CheckpointStore.prefix(state.bestEpoch()).length());
+            copyAtomically(store.directory().resolve(source), modelDirectory.resolve(target));
+            files.put(entry.getKey(), target);
+        }
+        Architecture architecture = state.best().withWeightFiles(files);
+        double[] probabilities;
+        // Score validation with the network as the model directory holds it: Classifier's path.
+        try (Network best = Network.load(architecture, modelDirectory, device)) {
+            probabilities = best.probabilities(validationImages, config.preprocessing().cropSize(), config.batchSize());
+        }
+        ThresholdChoice threshold = config.thresholdRule().choose(probabilities, validationLabels);
+        BinaryMetrics metrics = BinaryMetrics.compute(probabilities, validationLabels, threshold.threshold());
+        Provenance provenance = new Provenance(
+                dataset.manifestSha256(),
+                config.hyperparameters(),
+                config.seed(),
+                xrayVersion(),
+                Engine.getDjlVersion(),
+                Engine.getEngine("PyTorch").getVersion(),
+                startTime,
+                Instant.now().toString(),
+                Provenance.Machine.current(device.toString()),
+                state.bestEpoch(),
+                state.epochsCompleted(),
+                trainImages,
+                validationLabels.length,
+                state.positiveClassWeight());
+        ModelArtifact artifact = new ModelArtifact(ModelArtifact.FORMAT_VERSION, architecture, config.preprocessing(),
+                threshold.threshold(), threshold.rule(), ModelArtifact.CLASS_NAMES, metrics, provenance);
+        artifact.write(modelDirectory);
+        LOG.info(String.format(Locale.ROOT,
+                "Model of epoch %d written to %s: threshold %.4f (%s), validation F1 %.4f, accuracy %.4f,"
+                        + " sensitivity %.4f, specificity %.4f, ROC AUC %.4f (naive all-pneumonia F1 %.4f)",
+                state.bestEpoch(), modelDirectory, threshold.threshold(), threshold.rule(), metrics.f1(),
+                metrics.accuracy(), metrics.recall(), metrics.specificity(), metrics.rocAuc(), metrics.naiveF1()));
+        return new FitResult(state.history(), state.bestEpoch(), modelDirectory, threshold, metrics, stoppedEarly,
+                (System.nanoTime() - runStart) / 1e9);
+    }
+
+    private static void copyAtomically(Path source, Path target) {
+        try {
+            Files.createDirectories(target.getParent());
+            Path temporary = target.resolveSibling(target.getFileName() + AtomicFiles.TEMPORARY_SUFFIX);
+            Files.copy(source, temporary, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new XrayException(target + ": cannot write the model weights: " + e.getMessage(), e);
+        }
+    }
+
+    static String xrayVersion() {
+        String version = ResNetFineTuner.class.getPackage().getImplementationVersion();
+        return version == null ? "development" : version;
+    }
+
+    /** The records an epoch trains on: the training split, oversampled with the epoch's seed when configured. */
+    private List<ImageRecord> epochRecords(List<ImageRecord> train, int epoch) {
+        if (!config.oversampleMinority()) {
+            return train;
+        }
+        return ClassBalance.oversampleMinority(train, new Random(Seeds.mix(config.seed(), epoch, -1L)));
+    }
+
+    private double positiveClassWeight(List<ImageRecord> train) {
+        if (config.positiveClassWeight().isPresent()) {
+            return config.positiveClassWeight().getAsDouble();
+        }
+        if (config.oversampleMinority()) {
+            return 1.0;
+        }
+        return ClassBalance.of(train).positiveClassWeight();
+    }
+
+    private static List<ImageRecord> distinct(List<ImageRecord> records) {
+        Set<Path> seen = new LinkedHashSet<>();
+        List<ImageRecord> distinct = new ArrayList<>();
+        for (ImageRecord record : records) {
+            if (seen.add(record.path())) {
+                distinct.add(record);
+            }
+        }
+        return distinct;
+    }
+
+    private static void shuffle(int[] order, Random random) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    private void requireData(List<ImageRecord> train, List<ImageRecord> validation) {
+        ClassBalance trainBalance = ClassBalance.of(train);
+        if (trainBalance.normal() == 0 || trainBalance.pneumonia() == 0) {
+            throw new XrayException("the TRAIN split needs images of both classes; it has " + trainBalance.normal()
+                    + " NORMAL and " + trainBalance.pneumonia() + " PNEUMONIA");
+        }
+        ClassBalance validationBalance = ClassBalance.of(validation);
+        if (validationBalance.normal() == 0 || validationBalance.pneumonia() == 0) {
+            throw new XrayException("the VAL split needs images of both classes to pick the best epoch and the"
+                    + " threshold; it has " + validationBalance.normal() + " NORMAL and "
+                    + validationBalance.pneumonia() + " PNEUMONIA. Carve one from training with"
+                    + " Dataset.withValidationFromTrain(0.1, seed) (--val-fraction on the command line)");
+        }
+        if (train.size() < config.batchSize()) {
+            throw new InvalidConfigurationException("batchSize", config.batchSize() + " is more than the "
+                    + train.size() + " training images");
+        }
+    }
+
+    private void requireSameOptions(CheckpointState state) {
+        Map<String, String> now = config.hyperparameters();
+        Map<String, String> then = state.hyperparameters();
+        if (!now.equals(then)) {
+            List<String> differences = new ArrayList<>();
+            Set<String> keys = new LinkedHashSet<>(now.keySet());
+            keys.addAll(then.keySet());
+            for (String key : keys) {
+                if (!Objects.equals(now.get(key), then.get(key))) {
+                    differences.add(key + " was " + then.get(key) + ", now " + now.get(key));
+                }
+            }
+            throw new InvalidConfigurationException("resume", "the checkpoint in " + store.directory()
+                    + " was written with other options (" + String.join("; ", differences)
+                    + "); resume with the same options, or start afresh without resume");
+        }
+    }
+}
