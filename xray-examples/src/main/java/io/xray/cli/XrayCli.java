@@ -18,6 +18,10 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             AuditCommand.class,
             SplitCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
+            PredictCommand.class,
+            QuickstartCommand.class,
         })
 public final class XrayCli {
 

@@ -1,0 +1,96 @@
+package io.xray.cli;
+
+import io.xray.XrayException;
+import io.xray.data.Dataset;
+import io.xray.data.ImageRecord;
+import io.xray.data.Split;
+import io.xray.metrics.BinaryMetrics;
+import io.xray.metrics.ConfusionMatrix;
+import io.xray.model.Classifier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code xray evaluate}: a model's metrics and confusion matrix on one split of a data set. */
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = "Evaluate a model on a split of a chest_xray folder or manifest, at the model's own threshold.")
+final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "model folder written by xray train")
+    private Path model;
+
+    @Option(names = "--data", required = true, description = "chest_xray folder (train/val/test) or manifest file")
+    private Path data;
+
+    @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE})")
+    private String split;
+
+    @Option(names = "--json", description = "print one JSON object on standard output (logs go to standard error)")
+    private boolean json;
+
+    /** The JSON that {@code --json} prints. */
+    record Evaluation(String model, String data, String split, double threshold, String thresholdRule,
+            BinaryMetrics metrics) {}
+
+    @Override
+    public Integer call() {
+        Split chosen = parseSplit(split);
+        Dataset dataset = DataSources.load(data);
+        List<ImageRecord> records = dataset.records(chosen);
+        if (records.isEmpty()) {
+            throw new XrayException("--data " + data + " has no " + chosen.directoryName() + " images");
+        }
+        BinaryMetrics metrics;
+        Evaluation evaluation;
+        try (Classifier classifier = Classifier.load(model)) {
+            metrics = classifier.evaluate(records);
+            evaluation = new Evaluation(model.toString(), data.toString(), chosen.directoryName(),
+                    classifier.threshold(), classifier.artifact().thresholdRule(), metrics);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(JsonOutput.write(evaluation));
+        } else {
+            print(out, evaluation);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static Split parseSplit(String name) {
+        for (Split s : Split.values()) {
+            if (s.directoryName().equalsIgnoreCase(name) || s.name().equalsIgnoreCase(name)) {
+                return s;
+            }
+        }
+        throw new XrayException("--split " + name + ": expected train, val or test");
+    }
+
+    static void print(PrintWriter out, Evaluation e) {
+        BinaryMetrics m = e.metrics();
+        ConfusionMatrix c = m.confusion();
+        out.printf(Locale.ROOT, "%s split, %d images (%d PNEUMONIA), threshold %.4f (%s)%n", e.split(), m.count(),
+                m.positives(), e.threshold(), e.thresholdRule());
+        out.printf(Locale.ROOT, "accuracy    %.4f%n", m.accuracy());
+        out.printf(Locale.ROOT, "precision   %.4f%n", m.precision());
+        out.printf(Locale.ROOT, "sensitivity %.4f   (recall of PNEUMONIA)%n", m.recall());
+        out.printf(Locale.ROOT, "specificity %.4f%n", m.specificity());
+        out.printf(Locale.ROOT, "F1          %.4f   (naive all-PNEUMONIA baseline %.4f)%n", m.f1(), m.naiveF1());
+        out.printf(Locale.ROOT, "ROC AUC     %.4f%n", m.rocAuc());
+        out.printf(Locale.ROOT, "PR AUC      %.4f%n", m.prAuc());
+        out.println();
+        out.printf(Locale.ROOT, "%-18s %10s %10s%n", "", "pred NORMAL", "pred PNEUMONIA");
+        out.printf(Locale.ROOT, "%-18s %10d %10d%n", "true NORMAL", c.trueNegatives(), c.falsePositives());
+        out.printf(Locale.ROOT, "%-18s %10d %10d%n", "true PNEUMONIA", c.falseNegatives(), c.truePositives());
+    }
+}
