@@ -1,0 +1,72 @@
+package io.xray.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.xray.XrayException;
+import io.xray.data.Label;
+import io.xray.image.Preprocessing;
+import io.xray.metrics.BinaryMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelArtifactTest {
+
+    @TempDir
+    Path dir;
+
+    static ModelArtifact sample() {
+        BinaryMetrics metrics = BinaryMetrics.compute(new double[] {0.1, 0.8, 0.6, 0.3}, new int[] {0, 1, 1, 0}, 0.6);
+        Provenance provenance = new Provenance("ab".repeat(32), Map.of("epochs", "3"), 42, "development", "0.36.0",
+                "2.7.1", "2026-01-01T00:00:00Z", "2026-01-01T00:10:00Z", Provenance.Machine.current("cpu()"), 2, 3,
+                100, 20, 2.9);
+        Architecture architecture = new Architecture(BackboneKind.RESNET18_SCRATCH, List.of(8, 16, 32, 64), 64,
+                "random", Map.of(Network.NETWORK_WEIGHTS, "network.params"));
+        return new ModelArtifact(ModelArtifact.FORMAT_VERSION, architecture, Preprocessing.defaults(), 0.6, "max-f1",
+                ModelArtifact.CLASS_NAMES, metrics, provenance);
+    }
+
+    @Test
+    void writtenArtifact_shouldReadBackEqual() {
+        ModelArtifact artifact = sample();
+        artifact.write(dir);
+        assertThat(ModelArtifact.read(dir)).isEqualTo(artifact);
+        assertThat(dir.resolve("model.json.tmp")).doesNotExist();
+    }
+
+    @Test
+    void missingOrMalformedDescription_shouldFailNamingTheFile() throws Exception {
+        assertThatThrownBy(() -> ModelArtifact.read(dir))
+                .isInstanceOf(XrayException.class).hasMessageContaining(dir.resolve("model.json").toString());
+        Files.writeString(dir.resolve("model.json"), "{\"formatVersion\": 1, \"threshold\": ");
+        assertThatThrownBy(() -> ModelArtifact.read(dir))
+                .isInstanceOf(XrayException.class).hasMessageContaining("not a valid model description");
+    }
+
+    @Test
+    void newerFormat_shouldBeRefusedWithAdviceToUpgrade() throws Exception {
+        Files.writeString(dir.resolve("model.json"), sample().toJson().replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
+        assertThatThrownBy(() -> ModelArtifact.read(dir)).isInstanceOf(XrayException.class).hasMessageContaining("upgrade");
+    }
+
+    @Test
+    void prediction_atTheThreshold_shouldBePneumonia() {
+        assertThat(Prediction.of(0.5, 0.5).label()).isEqualTo(Label.PNEUMONIA);
+        assertThat(Prediction.of(0.4999, 0.5).label()).isEqualTo(Label.NORMAL);
+    }
+
+    @Test
+    void atomicWrite_shouldReplaceTheFileAndCleanLeftovers() throws Exception {
+        Path file = dir.resolve("a.bin");
+        AtomicFiles.write(file, new byte[] {1});
+        AtomicFiles.write(file, new byte[] {2, 3});
+        Files.write(dir.resolve("b.bin.tmp"), new byte[] {9});
+        assertThat(Files.readAllBytes(file)).containsExactly(2, 3);
+        assertThat(AtomicFiles.deleteTemporaryFiles(dir)).isEqualTo(1);
+        assertThat(dir.resolve("b.bin.tmp")).doesNotExist();
+    }
+}
