@@ -1,0 +1,124 @@
+package io.xray.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.xray.InvalidConfigurationException;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class TrainingAugmentationTest {
+
+    private final Preprocessing preprocessing = Preprocessing.builder().resizeShorterSide(64).cropSize(56).build();
+    private final TrainingAugmentation augmentation = TrainingAugmentation.builder(preprocessing).build();
+    private final GrayImage resized = preprocessing.resize(TestImages.scene(90, 70));
+
+    @Test
+    void sameSeed_shouldGiveIdenticalTensors() {
+        float[] first = augmentation.toChw(resized, new Random(42));
+        float[] second = augmentation.toChw(resized, new Random(42));
+
+        assertThat(first).hasSize(3 * 56 * 56).containsExactly(second);
+    }
+
+    @Test
+    void anotherSeed_shouldGiveADifferentImage() {
+        GrayImage first = augmentation.augment(resized, new Random(1));
+        GrayImage second = augmentation.augment(resized, new Random(2));
+
+        assertThat(first).isNotEqualTo(second);
+        assertThat(first.width()).isEqualTo(56);
+        assertThat(first.height()).isEqualTo(56);
+    }
+
+    @Test
+    void successiveDraws_shouldDiffer() {
+        Random random = new Random(3);
+
+        assertThat(augmentation.augment(resized, random)).isNotEqualTo(augmentation.augment(resized, random));
+    }
+
+    @Test
+    void neutralSettings_shouldReturnTheImageUnchanged() {
+        TrainingAugmentation neutral = augmentation.toBuilder()
+                .randomResizedCrop(1, 1).aspectRatio(1, 1).maxRotationDegrees(0).brightness(0).contrast(0).build();
+        GrayImage square = preprocessing.centreCrop(resized);
+
+        assertThat(neutral.augment(square, new Random(5))).isEqualTo(square);
+    }
+
+    @Test
+    void horizontalFlip_shouldBeOffByDefaultAndMirrorWhenOn() {
+        assertThat(augmentation.horizontalFlip()).isFalse();
+        TrainingAugmentation flipping = augmentation.toBuilder()
+                .randomResizedCrop(1, 1).aspectRatio(1, 1).maxRotationDegrees(0).brightness(0).contrast(0)
+                .horizontalFlip(true).build();
+        GrayImage square = preprocessing.centreCrop(resized);
+        GrayImage mirrored = mirror(square);
+        Random random = new Random(6);
+
+        int mirroredCount = 0;
+        for (int i = 0; i < 20; i++) {
+            GrayImage out = flipping.augment(square, random);
+            assertThat(out).isIn(square, mirrored);
+            mirroredCount += out.equals(mirrored) ? 1 : 0;
+        }
+        assertThat(mirroredCount).isBetween(3, 17);
+    }
+
+    @Test
+    void brightness_shouldScaleTheMeanWithinItsRange() {
+        TrainingAugmentation brightOnly = augmentation.toBuilder()
+                .randomResizedCrop(1, 1).aspectRatio(1, 1).maxRotationDegrees(0).contrast(0).brightness(0.3).build();
+        GrayImage grey = GrayImage.filled(56, 56, 100);
+        Random random = new Random(7);
+
+        int min = 255;
+        int max = 0;
+        for (int i = 0; i < 30; i++) {
+            int v = brightOnly.augment(grey, random).get(10, 10);
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        assertThat(min).isBetween(70, 95);
+        assertThat(max).isBetween(105, 130);
+    }
+
+    @Test
+    void toChwOfAnImage_shouldBeThePreprocessingsNormalisationOfTheAugmentedResize() {
+        var image = TestImages.scene(90, 70).toBufferedImage();
+
+        float[] direct = augmentation.toChw(image, new Random(8));
+        float[] composed = preprocessing.normalize(
+                augmentation.augment(preprocessing.resize(Grayscale.of(image)), new Random(8)));
+
+        assertThat(direct).containsExactly(composed);
+    }
+
+    @Test
+    void builder_shouldRejectInvalidSettingsNamingTheField() {
+        assertThatThrownBy(() -> augmentation.toBuilder().randomResizedCrop(0.9, 0.5).build())
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("randomResizedCrop");
+        assertThatThrownBy(() -> augmentation.toBuilder().aspectRatio(0, 1).build())
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("aspectRatio");
+        assertThatThrownBy(() -> augmentation.toBuilder().maxRotationDegrees(-1).build())
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("maxRotationDegrees");
+        assertThatThrownBy(() -> augmentation.toBuilder().brightness(1).build())
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("brightness");
+        assertThatThrownBy(() -> augmentation.toBuilder().contrast(Double.NaN).build())
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("contrast");
+        assertThatThrownBy(() -> TrainingAugmentation.builder(null).build())
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("preprocessing");
+    }
+
+    private static GrayImage mirror(GrayImage image) {
+        int w = image.width();
+        byte[] out = new byte[image.pixels().length];
+        for (int y = 0; y < image.height(); y++) {
+            for (int x = 0; x < w; x++) {
+                out[y * w + x] = image.pixels()[y * w + (w - 1 - x)];
+            }
+        }
+        return new GrayImage(w, image.height(), out);
+    }
+}
