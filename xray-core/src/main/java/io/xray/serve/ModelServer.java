@@ -471,6 +471,7 @@ public final class ModelServer implements AutoCloseable {
         long declared = exchange.getRequestContentLength();
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 8192), max));
         byte[] buffer = new byte[64 * 1024];
+        long lastProgress = System.nanoTime();
         try {
             InputStream in = exchange.getInputStream();
             int n;
@@ -479,11 +480,20 @@ public final class ModelServer implements AutoCloseable {
                     throw HttpProblem.tooLarge("body exceeds the limit of " + max + " bytes");
                 }
                 out.write(buffer, 0, n);
-                if (System.nanoTime() > deadline) {
+                lastProgress = System.nanoTime();
+                if (lastProgress > deadline) {
                     throw new HttpProblem(408, "body not received within " + config.requestTimeout.toMillis() + " ms", true, null);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof HttpProblem problem) {
+                throw problem;
+            }
+            // A stalled client trips the socket read timeout; Undertow then fails the read (sometimes
+            // with an unchecked exception from its closed buffer). Either way the body is incomplete.
+            if (System.nanoTime() - lastProgress >= config.headerTimeout.toNanos() * 9 / 10) {
+                throw new HttpProblem(408, "body stalled for more than " + config.headerTimeout.toMillis() + " ms", true, null);
+            }
             throw new HttpProblem(400, "cannot read the request body: " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), true, null);
         }
@@ -548,9 +558,11 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private static void sendProblem(HttpServerExchange exchange, HttpProblem problem) {
-        if (exchange.isResponseStarted()) {
+        if (exchange.isResponseStarted() || exchange.isComplete()) {
             LOG.debug("response already started; dropping problem {}", problem.getMessage());
-            exchange.endExchange();
+            if (!exchange.isComplete()) {
+                exchange.endExchange();
+            }
             return;
         }
         if (problem.status() >= 500 && problem.status() != 503 && problem.status() != 504) {
@@ -573,10 +585,19 @@ public final class ModelServer implements AutoCloseable {
     }
 
     private static void send(HttpServerExchange exchange, int status, String contentType, byte[] body) {
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
-        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
-        exchange.getResponseSender().send(ByteBuffer.wrap(body));
+        try {
+            exchange.setStatusCode(status);
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+            exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
+            exchange.getResponseSender().send(ByteBuffer.wrap(body));
+        } catch (RuntimeException e) {
+            // The client is gone (closed, reset or timed out); there is nobody to answer.
+            LOG.debug("cannot send {} to {}: {}", status, exchange.getSourceAddress(), e.toString());
+            if (!exchange.isComplete()) {
+                exchange.setPersistent(false);
+                exchange.endExchange();
+            }
+        }
     }
 
     private static String reason(int status) {
