@@ -1,7 +1,6 @@
 package io.xray.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
@@ -13,12 +12,8 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.xray.InvalidConfigurationException;
-import io.xray.InvalidImageException;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
-import io.xray.predict.Npy;
-import io.xray.predict.NpyArray;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -88,8 +82,6 @@ public final class ModelServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpString RETRY_AFTER = new HttpString("Retry-After");
-    private static final String PNEUMONIA = "PNEUMONIA";
-    private static final String NORMAL = "NORMAL";
 
     private final Builder config;
     private final ServerMetrics metrics;
@@ -99,7 +91,7 @@ public final class ModelServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile InferenceModel model;
     private volatile PredictionBatcher batcher;
-    private volatile TensorPayloads payloads;
+    private volatile Invocations invocations;
     private volatile String loadFailure;
     private volatile boolean stopping;
     private Undertow undertow;
@@ -147,7 +139,13 @@ public final class ModelServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
                 .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
                 .setSocketOption(Options.READ_TIMEOUT, (int) config.headerTimeout.toMillis())
-                .setHandler(graceful)
+                .setHandler(exchange -> {
+                    if (stopping) { // answered before the graceful handler so the 503 carries a JSON body
+                        sendProblem(exchange, HttpProblem.unavailable("server is stopping", 5));
+                    } else {
+                        graceful.handleRequest(exchange);
+                    }
+                })
                 .build();
         undertow.start();
         LOG.info("model server listening on {}:{}", config.host, port());
@@ -177,7 +175,7 @@ public final class ModelServer implements AutoCloseable {
 
     private void install(InferenceModel loaded) {
         int crop = loaded.preprocessing().cropSize();
-        this.payloads = new TensorPayloads(crop);
+        this.invocations = new Invocations(loaded, config.imageDecoder, urlFetcher);
         this.batcher = new PredictionBatcher(loaded, config.maxBatchSize, config.maxBatchDelay,
                 config.queueCapacity, metrics::recordBatch);
         this.model = loaded;
@@ -386,19 +384,8 @@ public final class ModelServer implements AutoCloseable {
 
     /** Header checks on the I/O thread, then the body is read and decoded on a worker thread. */
     private void startInvocation(HttpServerExchange exchange, long start) {
-        String contentType = MediaTypes.essence(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
-        if (contentType == null) {
-            throw new HttpProblem(415, "missing Content-Type; supported: " + String.join(", ", MediaTypes.REQUEST_TYPES));
-        }
-        if (!MediaTypes.REQUEST_TYPES.contains(contentType)) {
-            throw new HttpProblem(415, "unsupported Content-Type '" + contentType + "'; supported: "
-                    + String.join(", ", MediaTypes.REQUEST_TYPES));
-        }
-        String accept = MediaTypes.negotiate(exchange.getRequestHeaders().getFirst(Headers.ACCEPT));
-        if (accept == null) {
-            throw new HttpProblem(406, "cannot answer with Accept '" + exchange.getRequestHeaders().getFirst(Headers.ACCEPT)
-                    + "'; supported: " + String.join(", ", MediaTypes.RESPONSE_TYPES));
-        }
+        String contentType = Invocations.requestType(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
+        String accept = Invocations.responseType(exchange.getRequestHeaders().getFirst(Headers.ACCEPT));
         long declared = exchange.getRequestContentLength();
         if (declared > config.maxBodyBytes) {
             throw HttpProblem.tooLarge("body of " + declared + " bytes exceeds the limit of " + config.maxBodyBytes + " bytes");
@@ -422,12 +409,12 @@ public final class ModelServer implements AutoCloseable {
         long deadline = start + config.requestTimeout.toNanos();
         exchange.startBlocking();
         byte[] body = readBody(exchange, deadline);
-        InferenceModel current = model;
+        Invocations current = invocations;
         PredictionBatcher currentBatcher = batcher;
         if (current == null || currentBatcher == null) {
             throw HttpProblem.unavailable("model is not loaded yet", 1);
         }
-        float[][] images = toImages(body, contentType, current);
+        float[][] images = current.parse(body, contentType);
         CompletableFuture<double[]> future;
         try {
             future = currentBatcher.submit(images);
@@ -441,7 +428,7 @@ public final class ModelServer implements AutoCloseable {
                 .whenCompleteAsync((probabilities, failure) -> {
                     try {
                         if (failure == null) {
-                            sendPredictions(exchange, accept, probabilities, current);
+                            send(exchange, 200, accept, current.encode(probabilities, accept));
                         } else {
                             sendProblem(exchange, failureProblem(failure));
                         }
@@ -503,60 +490,6 @@ public final class ModelServer implements AutoCloseable {
         return out.toByteArray();
     }
 
-    private float[][] toImages(byte[] body, String contentType, InferenceModel current) {
-        return switch (contentType) {
-            case MediaTypes.JPEG, MediaTypes.PNG -> new float[][] {preprocess(decode(body, "request body"), current)};
-            case MediaTypes.NPY -> payloads.fromNpy(body);
-            case MediaTypes.CSV -> payloads.fromCsv(body);
-            case MediaTypes.JSON -> {
-                TensorPayloads.JsonBody json = payloads.fromJson(body);
-                if (json.url() == null) {
-                    yield json.images();
-                }
-                if (urlFetcher == null) {
-                    throw new HttpProblem(403, "URL fetching is disabled on this server; send the image bytes instead");
-                }
-                byte[] fetched = urlFetcher.fetch(json.url());
-                yield new float[][] {preprocess(decode(fetched, json.url()), current)};
-            }
-            default -> throw new HttpProblem(415, "unsupported Content-Type '" + contentType + "'");
-        };
-    }
-
-    private BufferedImage decode(byte[] bytes, String source) {
-        try {
-            return config.imageDecoder.decode(bytes, source);
-        } catch (InvalidImageException e) {
-            throw HttpProblem.badRequest(e.getMessage());
-        }
-    }
-
-    private static float[] preprocess(BufferedImage image, InferenceModel current) {
-        try {
-            return current.preprocessing().toChw(image);
-        } catch (InvalidImageException e) {
-            throw HttpProblem.badRequest(e.getMessage());
-        }
-    }
-
-    private void sendPredictions(HttpServerExchange exchange, String accept, double[] probabilities, InferenceModel current) {
-        if (MediaTypes.NPY.equals(accept)) {
-            send(exchange, 200, Npy.CONTENT_TYPE, Npy.write(NpyArray.ofDoubles(probabilities, probabilities.length)));
-            return;
-        }
-        double threshold = current.threshold();
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode predictions = body.putArray("predictions");
-        for (double probability : probabilities) {
-            ObjectNode prediction = predictions.addObject();
-            prediction.put("label", probability >= threshold ? PNEUMONIA : NORMAL);
-            prediction.put("probability", probability);
-            prediction.put("threshold", threshold);
-            prediction.put("model_id", current.modelId());
-        }
-        send(exchange, 200, MediaTypes.JSON, body.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
     private static void sendProblem(HttpServerExchange exchange, HttpProblem problem) {
         if (exchange.isResponseStarted() || exchange.isComplete()) {
             LOG.debug("response already started; dropping problem {}", problem.getMessage());
@@ -577,11 +510,7 @@ public final class ModelServer implements AutoCloseable {
             exchange.setPersistent(false);
             exchange.getResponseHeaders().put(Headers.CONNECTION, "close");
         }
-        ObjectNode body = JSON.createObjectNode();
-        body.put("status", problem.status());
-        body.put("error", reason(problem.status()));
-        body.put("message", problem.getMessage());
-        send(exchange, problem.status(), MediaTypes.JSON, body.toString().getBytes(StandardCharsets.UTF_8));
+        send(exchange, problem.status(), MediaTypes.JSON, Invocations.problemJson(problem));
     }
 
     private static void send(HttpServerExchange exchange, int status, String contentType, byte[] body) {
@@ -598,25 +527,6 @@ public final class ModelServer implements AutoCloseable {
                 exchange.endExchange();
             }
         }
-    }
-
-    private static String reason(int status) {
-        return switch (status) {
-            case 400 -> "Bad Request";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 405 -> "Method Not Allowed";
-            case 406 -> "Not Acceptable";
-            case 408 -> "Request Timeout";
-            case 413 -> "Payload Too Large";
-            case 414 -> "URI Too Long";
-            case 415 -> "Unsupported Media Type";
-            case 431 -> "Request Header Fields Too Large";
-            case 502 -> "Bad Gateway";
-            case 503 -> "Service Unavailable";
-            case 504 -> "Gateway Timeout";
-            default -> status >= 500 ? "Internal Server Error" : "Error";
-        };
     }
 
     // ------------------------------------------------------------------ configuration

@@ -231,9 +231,17 @@ class ServerConcurrencyTest {
         }
 
         long start = System.nanoTime();
-        server.close();
+        Thread closer = new Thread(server::close);
+        closer.start();
+        while (server.isReady()) {
+            Thread.sleep(1);
+        }
+        HttpResponse<byte[]> duringDrain = Http.get(port, "/ping");
+        closer.join(10_000);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
+        assertThat(duringDrain.statusCode()).isEqualTo(503);
+        assertThat(Http.json(duringDrain).get("message").asText()).contains("stopping");
         assertThat(inFlight.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         assertThat(millis).isLessThan(5000);
         assertThat(model.closed).as("a model passed in is not closed by the server").isFalse();
