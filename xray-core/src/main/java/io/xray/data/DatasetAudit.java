@@ -126,19 +126,26 @@ public record DatasetAudit(
     /**
      * The near-duplicate search: pairs of different files (different SHA-256; byte-identical files
      * are in {@link DatasetAudit#duplicateGroups()}) whose 64-bit difference hashes differ in at
-     * most {@code hammingThreshold} bits.
+     * most {@code hammingThreshold} bits (the candidates) and whose 32x32 thumbnails correlate at
+     * least {@code minCorrelation} (the pairs).
      *
-     * @param hammingThreshold the threshold used
+     * @param hammingThreshold the Hamming threshold used
+     * @param minCorrelation the correlation threshold used
      * @param imagesHashed the number of images hashed
+     * @param candidatePairs the number of pairs of different files within the Hamming threshold,
+     *     before the correlation check
      * @param pairsWithinSplits the number of pairs whose files are in the same split
      * @param pairsAcrossSplits the number of pairs whose files are in different splits
-     * @param pairs the pairs, across splits first, then by distance and paths; at most
+     * @param pairs the pairs, across splits first, then the most alike (correlation, then distance), then by
+     *     paths; at most
      *     {@link AuditOptions#maxNearDuplicatePairs()}
      * @param truncated whether more pairs were found than listed
      */
     public record NearDuplicateReport(
             int hammingThreshold,
+            double minCorrelation,
             int imagesHashed,
+            long candidatePairs,
             long pairsWithinSplits,
             long pairsAcrossSplits,
             List<NearDuplicatePair> pairs,
@@ -155,9 +162,15 @@ public record DatasetAudit(
      * @param first one file (the earlier in record order)
      * @param second the other
      * @param distance the Hamming distance between their difference hashes, 0 to 64
+     * @param correlation the Pearson correlation of their 32x32 gray thumbnails, -1 to 1
      * @param acrossSplits whether they are in different splits
      * @param samePatientId whether their patient ids are equal
      */
     public record NearDuplicatePair(
-            ImageRecord first, ImageRecord second, int distance, boolean acrossSplits, boolean samePatientId) {}
+            ImageRecord first,
+            ImageRecord second,
+            int distance,
+            double correlation,
+            boolean acrossSplits,
+            boolean samePatientId) {}
 }

@@ -2,6 +2,7 @@ package io.xray.data;
 
 import io.xray.InvalidImageException;
 import io.xray.image.DifferenceHash;
+import io.xray.image.GrayImage;
 import io.xray.image.Grayscale;
 import io.xray.image.ImageDecoder;
 import java.nio.file.Path;
@@ -24,9 +25,10 @@ import org.slf4j.LoggerFactory;
 final class DatasetAuditor {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetAuditor.class);
 
-    /** Across splits first, then closest, then by paths. */
+    /** Across splits first, then the most alike, then by paths. */
     static final Comparator<DatasetAudit.NearDuplicatePair> PAIR_ORDER =
             Comparator.comparing((DatasetAudit.NearDuplicatePair p) -> !p.acrossSplits())
+                    .thenComparing(Comparator.comparingDouble(DatasetAudit.NearDuplicatePair::correlation).reversed())
                     .thenComparingInt(DatasetAudit.NearDuplicatePair::distance)
                     .thenComparing(p -> p.first().path())
                     .thenComparing(p -> p.second().path());
@@ -72,8 +74,8 @@ final class DatasetAuditor {
             warnings.add(unrecognised + " file names fit no known patient pattern; each is counted as its own patient");
         }
         if (near != null && near.pairsAcrossSplits() > 0) {
-            warnings.add(near.pairsAcrossSplits() + " pairs of visually identical images (Hamming distance <= "
-                    + near.hammingThreshold() + ") of different files lie in different splits: a possible leak");
+            warnings.add(near.pairsAcrossSplits() + " pairs of visually identical images of different files lie in "
+                    + "different splits: a possible leak");
         }
         if (near != null && near.pairsWithinSplits() > 0) {
             warnings.add(near.pairsWithinSplits() + " pairs of visually identical images of different files lie "
@@ -142,8 +144,8 @@ final class DatasetAuditor {
         return shared;
     }
 
-    /** The hash of one distinct content, or why it could not be computed. */
-    private record Hashed(ImageRecord record, long hash, String failure) {}
+    /** The hash and thumbnail of one distinct content, or why they could not be computed. */
+    private record Hashed(ImageRecord record, long hash, Thumbnail thumbnail, String failure) {}
 
     private static DatasetAudit.NearDuplicateReport nearDuplicates(List<ImageRecord> records, AuditOptions options,
             ImageDecoder decoder, int parallelism, List<RejectedFile> rejected) {
@@ -153,12 +155,14 @@ final class DatasetAuditor {
             firstBySha.putIfAbsent(record.sha256(), record);
         }
         List<Hashed> hashed = ParallelWork.map(new ArrayList<>(firstBySha.values()),
-                record -> hash(record, decoder), parallelism, "difference hashes");
+                record -> hash(record, decoder), parallelism, "difference hashes and thumbnails");
         Map<String, Long> hashBySha = new HashMap<>();
+        Map<String, Thumbnail> thumbnailBySha = new HashMap<>();
         Map<String, String> failureBySha = new HashMap<>();
         for (Hashed h : hashed) {
             if (h.failure() == null) {
                 hashBySha.put(h.record().sha256(), h.hash());
+                thumbnailBySha.put(h.record().sha256(), h.thumbnail());
             } else {
                 failureBySha.put(h.record().sha256(), h.failure());
             }
@@ -184,17 +188,22 @@ final class DatasetAuditor {
 
         int max = options.maxNearDuplicatePairs();
         PriorityQueue<DatasetAudit.NearDuplicatePair> best = new PriorityQueue<>(PAIR_ORDER.reversed());
-        long[] counts = new long[2]; // within, across
+        long[] counts = new long[3]; // within, across, candidates
         PairCollector collector = (a, b, distance) -> {
             if (a.sha256().equals(b.sha256())) {
                 return; // byte-identical: reported as a duplicate group
+            }
+            counts[2]++;
+            double correlation = thumbnailBySha.get(a.sha256()).correlation(thumbnailBySha.get(b.sha256()));
+            if (correlation < options.minCorrelation()) {
+                return;
             }
             boolean forward = index.get(a.path()) < index.get(b.path());
             ImageRecord first = forward ? a : b;
             ImageRecord second = forward ? b : a;
             boolean across = first.split() != second.split();
             counts[across ? 1 : 0]++;
-            DatasetAudit.NearDuplicatePair pair = new DatasetAudit.NearDuplicatePair(first, second, distance, across,
+            DatasetAudit.NearDuplicatePair pair = new DatasetAudit.NearDuplicatePair(first, second, distance, correlation, across,
                     first.patientId().equals(second.patientId()));
             if (max > 0 && (best.size() < max || PAIR_ORDER.compare(pair, best.peek()) < 0)) {
                 best.add(pair);
@@ -220,8 +229,10 @@ final class DatasetAuditor {
         List<DatasetAudit.NearDuplicatePair> pairs = new ArrayList<>(best);
         pairs.sort(PAIR_ORDER);
         long total = counts[0] + counts[1];
-        return new DatasetAudit.NearDuplicateReport(options.hammingThreshold(), imagesHashed, counts[0], counts[1],
-                pairs, total > pairs.size());
+        LOG.info("near-duplicate search: {} candidate pairs within {} bits, {} confirmed by thumbnail correlation >= {}",
+                counts[2], options.hammingThreshold(), total, options.minCorrelation());
+        return new DatasetAudit.NearDuplicateReport(options.hammingThreshold(), options.minCorrelation(), imagesHashed,
+                counts[2], counts[0], counts[1], pairs, total > pairs.size());
     }
 
     private interface PairCollector {
@@ -230,11 +241,12 @@ final class DatasetAuditor {
 
     private static Hashed hash(ImageRecord record, ImageDecoder decoder) {
         try {
-            return new Hashed(record, DifferenceHash.of(Grayscale.of(decoder.decode(record.path()))), null);
+            GrayImage gray = Grayscale.of(decoder.decode(record.path()));
+            return new Hashed(record, DifferenceHash.of(gray), Thumbnail.of(gray), null);
         } catch (InvalidImageException e) {
-            return new Hashed(record, 0L, FileVerifier.reasonOf(e));
+            return new Hashed(record, 0L, null, FileVerifier.reasonOf(e));
         } catch (RuntimeException e) {
-            return new Hashed(record, 0L, "decoder failed: " + e);
+            return new Hashed(record, 0L, null, "decoder failed: " + e);
         }
     }
 }

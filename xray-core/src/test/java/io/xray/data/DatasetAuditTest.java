@@ -25,15 +25,15 @@ class DatasetAuditTest {
     void craftFolder() {
         Path original = TestData.write(root, "train", "NORMAL", "IM-0001-0001.jpeg", 1);
         TestData.copy(original, root, "train", "NORMAL", "IM-0001-0002.jpeg");
-        TestData.write(root, "train", "NORMAL", "IM-0003-0001.png", TestData.blocks(3, 32));
-        TestData.write(root, "train", "NORMAL", "IM-0004-0001.png", TestData.blocks(3, 40));
+        TestData.write(root, "train", "NORMAL", "IM-0003-0001.png", TestData.smoothNoise(3, 32));
+        TestData.write(root, "train", "NORMAL", "IM-0004-0001.png", TestData.smoothNoise(3, 40));
         TestData.write(root, "train", "NORMAL", "IM-0005-0001.jpeg", 5);
         TestData.write(root, "train", "PNEUMONIA", "person5_bacteria_1.jpeg", 50);
-        TestData.write(root, "train", "PNEUMONIA", "person7_bacteria_1.png", TestData.blocks(7, 32));
+        TestData.write(root, "train", "PNEUMONIA", "person7_bacteria_1.png", TestData.smoothNoise(7, 32));
         TestData.write(root, "test", "NORMAL", "IM-0008-0001.jpeg", 8);
         TestData.writeBytes(root, "test", "NORMAL", "IM-0009-0001.jpeg", new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
         TestData.write(root, "test", "PNEUMONIA", "person5_virus_2.jpeg", 51);
-        TestData.write(root, "test", "PNEUMONIA", "person70_virus_1.png", TestData.blocks(7, 56));
+        TestData.write(root, "test", "PNEUMONIA", "person70_virus_1.png", TestData.smoothNoise(7, 56));
     }
 
     @Test
@@ -108,10 +108,27 @@ class DatasetAuditTest {
         assertThat(across.second().path().getFileName().toString()).isEqualTo("person70_virus_1.png");
         assertThat(across.samePatientId()).isFalse();
         assertThat(across.distance()).isBetween(0, 4);
+        assertThat(across.correlation()).isGreaterThanOrEqualTo(0.99);
+        assertThat(near.candidatePairs()).isGreaterThanOrEqualTo(2);
         DatasetAudit.NearDuplicatePair within = near.pairs().get(1);
         assertThat(within.acrossSplits()).isFalse();
         assertThat(List.of(within.first().patientId(), within.second().patientId())).containsExactly("IM-0003", "IM-0004");
         assertThat(audit.warnings()).anySatisfy(w -> assertThat(w).contains("1 pairs of visually identical images"));
+    }
+
+    @Test
+    void thumbnailCorrelation_shouldRejectHashCandidatesThatDoNotLookAlike() {
+        Dataset data = Dataset.fromDirectory(root);
+        AuditOptions everyPair = AuditOptions.builder().nearDuplicates(true).hammingThreshold(64).build();
+
+        DatasetAudit.NearDuplicateReport confirmed = data.audit(everyPair).nearDuplicates();
+        DatasetAudit.NearDuplicateReport unconfirmed =
+                data.audit(everyPair.toBuilder().minCorrelation(-1).build()).nearDuplicates();
+
+        // 10 images, one byte-identical pair left out: 45 - 1 candidate pairs
+        assertThat(confirmed.candidatePairs()).isEqualTo(44);
+        assertThat(confirmed.pairsWithinSplits() + confirmed.pairsAcrossSplits()).isEqualTo(2);
+        assertThat(unconfirmed.pairsWithinSplits() + unconfirmed.pairsAcrossSplits()).isEqualTo(44);
     }
 
     @Test
@@ -142,6 +159,9 @@ class DatasetAuditTest {
         assertThatThrownBy(() -> AuditOptions.builder().hammingThreshold(65).build())
                 .isInstanceOfSatisfying(InvalidConfigurationException.class,
                         e -> assertThat(e.field()).isEqualTo("hammingThreshold"));
+        assertThatThrownBy(() -> AuditOptions.builder().minCorrelation(1.5).build())
+                .isInstanceOfSatisfying(InvalidConfigurationException.class,
+                        e -> assertThat(e.field()).isEqualTo("minCorrelation"));
         assertThat(AuditOptions.defaults().toBuilder().nearDuplicates(true).build().hammingThreshold())
                 .isEqualTo(AuditOptions.DEFAULT_HAMMING_THRESHOLD);
     }

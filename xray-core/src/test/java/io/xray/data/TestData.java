@@ -13,20 +13,30 @@ final class TestData {
     private TestData() {}
 
     /**
-     * A gray image of 8x8 blocks of random levels, so that two seeds give images whose difference
-     * hashes are far apart, while one seed at two sizes gives nearly the same hash.
+     * A smooth gray image: random levels on a 9x9 grid of control points, interpolated bilinearly,
+     * so that two seeds give images whose difference hashes are far apart, while one seed at two
+     * sizes gives nearly the same hash and thumbnail (as a resized copy of an X-ray would).
      */
-    static BufferedImage blocks(long seed, int size) {
+    static BufferedImage smoothNoise(long seed, int size) {
         Random random = new Random(seed);
-        int[] levels = new int[64];
-        for (int i = 0; i < levels.length; i++) {
-            levels[i] = random.nextInt(256);
+        int[][] levels = new int[9][9];
+        for (int[] row : levels) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = random.nextInt(256);
+            }
         }
         BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < size; y++) {
+            double gy = (y + 0.5) * 8.0 / size;
+            int y0 = Math.min(7, (int) gy);
+            double fy = gy - y0;
             for (int x = 0; x < size; x++) {
-                int level = levels[(y * 8 / size) * 8 + (x * 8 / size)];
-                image.getRaster().setSample(x, y, 0, level);
+                double gx = (x + 0.5) * 8.0 / size;
+                int x0 = Math.min(7, (int) gx);
+                double fx = gx - x0;
+                double top = levels[y0][x0] * (1 - fx) + levels[y0][x0 + 1] * fx;
+                double bottom = levels[y0 + 1][x0] * (1 - fx) + levels[y0 + 1][x0 + 1] * fx;
+                image.getRaster().setSample(x, y, 0, (int) Math.round(top * (1 - fy) + bottom * fy));
             }
         }
         return image;
@@ -50,7 +60,7 @@ final class TestData {
 
     /** Writes an image of the given seed and size. */
     static Path write(Path root, String split, String label, String name, long seed) {
-        return write(root, split, label, name, blocks(seed, 32));
+        return write(root, split, label, name, smoothNoise(seed, 32));
     }
 
     /** Writes raw bytes. */

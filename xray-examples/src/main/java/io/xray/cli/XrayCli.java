@@ -1,6 +1,7 @@
 package io.xray.cli;
 
 import io.xray.XrayException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,8 @@ import picocli.CommandLine.Command;
         description = "Train, evaluate, serve and batch-score chest X-ray pneumonia classifiers.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            AuditCommand.class,
+            SplitCommand.class,
         })
 public final class XrayCli {
 
@@ -39,7 +42,19 @@ public final class XrayCli {
      * @return the exit status: 0 on success, 2 on bad input, 1 on an unexpected failure
      */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new XrayCli());
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * Runs the command line with the given output streams, for tests and embedding.
+     *
+     * @param out where results go
+     * @param err where usage errors go
+     * @param args the command-line arguments
+     * @return the exit status: 0 on success, 2 on bad input, 1 on an unexpected failure
+     */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new XrayCli()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
             if (exception instanceof XrayException) {
                 commandLine.getErr().println("xray: " + exception.getMessage());
