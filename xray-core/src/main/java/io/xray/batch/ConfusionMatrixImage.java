@@ -78,7 +78,7 @@ final class ConfusionMatrixImage {
                     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 28));
                     centre(g, Long.toString(counts[r][c]), x + CELL / 2, y + CELL / 2 + 4);
                     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-                    centre(g, String.format(Locale.ROOT, "%.1f%% of true", 100 * share), x + CELL / 2, y + CELL / 2 + 28);
+                    centre(g, String.format(Locale.ROOT, "%.1f%% of row", 100 * share), x + CELL / 2, y + CELL / 2 + 28);
                 }
             }
             g.setColor(INK);

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             AuditCommand.class,
             SplitCommand.class,
+            BatchCommand.class,
         })
 public final class XrayCli {
 
