@@ -38,7 +38,21 @@ public record BatchResult(
         Optional<BinaryMetrics> metrics,
         List<Failure> failures) {
 
-    /** Checks the counts add up and copies the failures. */
+    /**
+     * Checks that the counts add up and copies the failures.
+     *
+     * @param modelId see {@link #modelId()}
+     * @param inputs see {@link #inputs()}
+     * @param processed see {@link #processed()}
+     * @param skipped see {@link #skipped()}
+     * @param failed see {@link #failed()}
+     * @param elapsed see {@link #elapsed()}
+     * @param imagesPerSecond see {@link #imagesPerSecond()}
+     * @param outputDirectory see {@link #outputDirectory()}
+     * @param summaryFile see {@link #summaryFile()}
+     * @param metrics see {@link #metrics()}
+     * @param failures see {@link #failures()}
+     */
     public BatchResult {
         Objects.requireNonNull(modelId, "modelId");
         Objects.requireNonNull(elapsed, "elapsed");
@@ -62,7 +76,12 @@ public record BatchResult(
      * @param error what went wrong, naming the file
      */
     public record Failure(String input, String error) {
-        /** Validates the components. */
+        /**
+         * Validates the components.
+         *
+         * @param input see {@link #input()}
+         * @param error see {@link #error()}
+         */
         public Failure {
             Objects.requireNonNull(input, "input");
             Objects.requireNonNull(error, "error");

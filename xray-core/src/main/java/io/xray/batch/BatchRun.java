@@ -82,6 +82,9 @@ final class BatchRun {
             LOG.info("batch: {} inputs from {} -> {} with model {} (threshold {}, {} threads, batch size {})",
                     inputs.size(), describeInput(), out.root(), modelId, threshold, config.threads(),
                     config.batchSize());
+            if (inputs.isEmpty()) {
+                LOG.warn("batch: no images in {}", describeInput());
+            }
             Progress progress = new Progress(inputs.size(), config.progressEvery(), config.progressInterval());
             score(out, progress);
             progress.logFinal();

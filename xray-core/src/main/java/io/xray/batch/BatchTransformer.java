@@ -333,7 +333,7 @@ public final class BatchTransformer {
 
         /**
          * @param threads threads that read, decode and resize images while the model runs, at least
-         *     1; default {@link #DEFAULT_THREADS}
+         *     1; default {@link BatchTransformer#DEFAULT_THREADS}
          * @return this builder
          */
         public Builder threads(int threads) {
@@ -342,8 +342,8 @@ public final class BatchTransformer {
         }
 
         /**
-         * @param batchSize images per model call, 1 to {@value #MAX_BATCH_SIZE}; default
-         *     {@value #DEFAULT_BATCH_SIZE}
+         * @param batchSize images per model call, 1 to {@value BatchTransformer#MAX_BATCH_SIZE}; default
+         *     {@value BatchTransformer#DEFAULT_BATCH_SIZE}
          * @return this builder
          */
         public Builder batchSize(int batchSize) {
@@ -353,7 +353,7 @@ public final class BatchTransformer {
 
         /**
          * @param inputs log progress after this many inputs at most, at least 1; default
-         *     {@value #DEFAULT_PROGRESS_EVERY}
+         *     {@value BatchTransformer#DEFAULT_PROGRESS_EVERY}
          * @return this builder
          */
         public Builder progressEvery(int inputs) {
