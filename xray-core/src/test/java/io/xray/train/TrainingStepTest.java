@@ -29,8 +29,22 @@ class TrainingStepTest {
     }
 
     @Test
+    void torchScriptNetwork_onSeparableBatches_shouldReduceLoss() throws Exception {
+        java.nio.file.Path fixture = java.nio.file.Path.of(getClass().getResource("resnet18-tiny-features.pt").toURI());
+        try (Network network = Network.torchScript(fixture, Device.cpu(), 1)) {
+            run(network);
+        }
+    }
+
+    @Test
     void scratchNetwork_onSeparableBatches_shouldReduceLoss() {
         try (Network network = Network.resNet18FromScratch(List.of(4, 8, 16, 32), Device.cpu(), 1)) {
+            run(network);
+        }
+    }
+
+    private static void run(Network network) {
+        {
             network.setTrainableStages(Set.copyOf(Network.STAGES));
             StatefulOptimizer optimizer = StatefulOptimizer.create(OptimizerKind.ADAMW, network.manager(), 1e-4f, 0.9f);
             TrainingStep step = new TrainingStep(network, optimizer, 1f);
