@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             PredictCommand.class,
             QuickstartCommand.class,
+            BatchCommand.class,
         })
 public final class XrayCli {
 
