@@ -25,6 +25,7 @@ public final class TrainAndPredict {
      *     output folder (default {@code runs/example})
      */
     public static void main(String[] args) {
+        // README-BEGIN
         Path data = Path.of(args.length > 0 ? args[0] : "sample-data/chest_xray");
         Path output = Path.of(args.length > 1 ? args[1] : "runs/example");
 
@@ -48,5 +49,6 @@ public final class TrainAndPredict {
             BinaryMetrics test = classifier.evaluate(dataset, Split.TEST);
             System.out.printf("test: F1 %.3f, ROC AUC %.3f, threshold %.3f%n", test.f1(), test.rocAuc(), test.threshold());
         }
+        // README-END
     }
 }
