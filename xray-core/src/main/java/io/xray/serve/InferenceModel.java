@@ -1,0 +1,36 @@
+package io.xray.serve;
+
+import io.xray.image.Preprocessing;
+
+/**
+ * The narrow view of a trained classifier that {@link ModelServer} and the in-process
+ * {@code EndpointPredictor} need: its identity, its own {@link Preprocessing}, its decision
+ * threshold and a batched forward pass over already-preprocessed tensors.
+ *
+ * <p>Implementations must tolerate being called from one thread at a time (the server calls
+ * {@link #predictProbabilities} from a single model thread); they need not be thread-safe.
+ */
+public interface InferenceModel extends AutoCloseable {
+
+    /** @return a stable identifier of the model, reported with every prediction */
+    String modelId();
+
+    /** @return the preprocessing the model was trained with; it fixes the expected tensor shape */
+    Preprocessing preprocessing();
+
+    /** @return the probability at or above which an image is labelled pneumonia, in [0, 1] */
+    double threshold();
+
+    /**
+     * Runs the model on a batch of preprocessed images.
+     *
+     * @param chwBatch one {@code float[3 * crop * crop]} per image, channel-major (CHW), as produced
+     *     by {@link Preprocessing#toChw(java.awt.image.BufferedImage)}; never empty
+     * @return one probability of pneumonia per image, in the same order
+     */
+    double[] predictProbabilities(float[][] chwBatch);
+
+    /** Releases the model's native resources; no checked exception. */
+    @Override
+    void close();
+}
