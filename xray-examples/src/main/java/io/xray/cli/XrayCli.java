@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             AuditCommand.class,
             SplitCommand.class,
+            ServeCommand.class,
+            LoadTestCommand.class,
         })
 public final class XrayCli {
 
