@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -35,6 +36,7 @@ final class ServerMetrics {
         Gauge.builder("xray.queue.depth", queueDepth::getAsInt)
                 .description("Requests waiting for the model")
                 .register(registry);
+        new JvmMemoryMetrics().bindTo(registry); // jvm_memory_committed_bytes{area="heap"} tells heap growth from native growth
         Gauge.builder("process.resident.memory", ServerMetrics::residentMemoryBytes)
                 .description("Resident set size of this process (VmRSS of /proc/self/status); NaN where unavailable")
                 .baseUnit("bytes")

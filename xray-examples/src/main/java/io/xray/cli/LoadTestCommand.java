@@ -185,17 +185,20 @@ final class LoadTestCommand implements Callable<Integer> {
         if (waitReadySeconds > 0) {
             awaitPing(client, base, Duration.ofSeconds(waitReadySeconds));
         }
-        OptionalDouble rssStart = residentMemory(client, base);
+        String metricsStart = metrics(client, base);
         if (warmup > 0) {
             drive(client, invocation, warmup, new long[warmup], new ConcurrentHashMap<>());
         }
-        OptionalDouble rssBefore = residentMemory(client, base);
+        String metricsBefore = metrics(client, base);
         long[] latencies = new long[requests];
         Map<String, AtomicInteger> errors = new ConcurrentHashMap<>();
         long start = System.nanoTime();
         drive(client, invocation, requests, latencies, errors);
         double seconds = (System.nanoTime() - start) / 1e9;
-        OptionalDouble rssAfter = residentMemory(client, base);
+        String metricsAfter = metrics(client, base);
+        OptionalDouble rssStart = parseResidentMemory(metricsStart);
+        OptionalDouble rssBefore = parseResidentMemory(metricsBefore);
+        OptionalDouble rssAfter = parseResidentMemory(metricsAfter);
 
         int errorCount = errors.values().stream().mapToInt(AtomicInteger::get).sum();
         long[] sorted = latencies.clone();
@@ -227,6 +230,10 @@ final class LoadTestCommand implements Callable<Integer> {
         } else {
             result.putNull("rss_growth");
         }
+        OptionalDouble heapBefore = parseHeapCommitted(metricsBefore);
+        OptionalDouble heapAfter = parseHeapCommitted(metricsAfter);
+        putBytes(result, "heap_committed_before_bytes", heapBefore);
+        putBytes(result, "heap_committed_after_bytes", heapAfter);
 
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -239,11 +246,12 @@ final class LoadTestCommand implements Callable<Integer> {
                     latency.get("p50").asDouble(), latency.get("p90").asDouble(), latency.get("p99").asDouble(),
                     latency.get("max").asDouble());
             out.printf(Locale.ROOT, "errors: %d%s%n", errorCount, errorCount == 0 ? "" : " " + kinds);
-            out.printf(Locale.ROOT, "server RSS: before %s, after %s%s (at start, before warm-up: %s)%n",
+            out.printf(Locale.ROOT, "server RSS: before %s, after %s%s (at start, before warm-up: %s);"
+                            + " JVM heap committed: before %s, after %s%n",
                     mebibytes(rssBefore), mebibytes(rssAfter),
                     result.get("rss_growth").isNull() ? ""
                             : String.format(Locale.ROOT, " (%+.1f%%)", 100 * result.get("rss_growth").asDouble()),
-                    mebibytes(rssStart));
+                    mebibytes(rssStart), mebibytes(heapBefore), mebibytes(heapAfter));
         }
         out.flush();
         return errorCount == 0 ? 0 : 1;
@@ -311,18 +319,32 @@ final class LoadTestCommand implements Callable<Integer> {
         throw new XrayException(base + "/ping did not answer 200 within " + limit.toSeconds() + " s (last: " + last + ")");
     }
 
-    /** The server's {@code process_resident_memory_bytes} from {@code GET /metrics}, if it reports one. */
-    static OptionalDouble residentMemory(HttpClient client, URI base) throws InterruptedException {
+    /** The server's {@code GET /metrics} text, empty when it has none. */
+    static String metrics(HttpClient client, URI base) throws InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/metrics")).timeout(Duration.ofSeconds(10)).GET().build();
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (response.statusCode() != 200) {
-                return OptionalDouble.empty();
-            }
-            return parseResidentMemory(response.body());
+            return response.statusCode() == 200 ? response.body() : "";
         } catch (IOException e) {
-            return OptionalDouble.empty();
+            return "";
         }
+    }
+
+    /** The sum of {@code jvm_memory_committed_bytes{area="heap",...}}, if the server reports it. */
+    static OptionalDouble parseHeapCommitted(String prometheusText) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : prometheusText.split("\n")) {
+            if (line.startsWith("jvm_memory_committed_bytes{") && line.contains("area=\"heap\"")) {
+                try {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim());
+                    found = true;
+                } catch (NumberFormatException e) {
+                    return OptionalDouble.empty();
+                }
+            }
+        }
+        return found ? OptionalDouble.of(sum) : OptionalDouble.empty();
     }
 
     static OptionalDouble parseResidentMemory(String prometheusText) {

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,6 +42,8 @@ import picocli.CommandLine.Spec;
                     + " command line win)."
         })
 final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     /** How long the model may take to load: SageMaker's limit for the first successful ping. */
     static final Duration LOAD_LIMIT = Duration.ofMinutes(4);
@@ -104,6 +108,10 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelArtifact.read(model); // fails at once, naming the file, when DIR is not a model
+        if (!environment.containsKey("OMP_WAIT_POLICY")) {
+            LOG.warn("OMP_WAIT_POLICY is not set: PyTorch's OpenMP threads will spin after every forward pass and take"
+                    + " the CPU that decoding and HTTP need; export OMP_WAIT_POLICY=PASSIVE before xray serve");
+        }
         ModelServer.Builder builder = configure(ModelServer.builder())
                 .modelLoader(() -> ClassifierModel.load(model));
         PrintWriter out = spec.commandLine().getOut();

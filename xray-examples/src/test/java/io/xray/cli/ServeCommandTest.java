@@ -176,6 +176,7 @@ class ServeCommandTest {
                 .isGreaterThanOrEqualTo(load.get("latency_ms").get("p50").asDouble());
         assertThat(load.get("rss_before_bytes").asLong()).isGreaterThan(10_000_000L);
         assertThat(load.get("rss_after_bytes").asLong()).isGreaterThan(10_000_000L);
+        assertThat(load.get("heap_committed_after_bytes").asLong()).isPositive();
 
         serving.interrupt();
         serving.join(30_000);
