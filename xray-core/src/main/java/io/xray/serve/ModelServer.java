@@ -48,9 +48,11 @@ import org.xnio.Options;
  *       {@code Accept: application/json} (also the default, and for {@code *}{@code /*}) answers
  *       {@code {"predictions": [{"label", "probability", "threshold", "model_id"}, ...]}};
  *       {@code Accept: application/x-npy} answers the probabilities as a float64 NPY vector.
- *   <li>{@code GET /execution-parameters}: SageMaker batch transform's parameters.
+ *   <li>{@code GET /execution-parameters}: SageMaker batch transform's parameters
+ *       ({@link Builder#maxConcurrentTransforms}, {@link Builder#batchStrategy}, the body limit in MB).
  *   <li>{@code GET /metrics}: Prometheus text (requests by route and status with a latency
- *       histogram, batch sizes, queue depth, queue rejections).
+ *       histogram, batch sizes, queue depth, queue rejections, and the process's resident memory
+ *       as {@code process_resident_memory_bytes}).
  * </ul>
  *
  * <p>Every error is answered with a JSON body {@code {"status": N, "error": "...", "message": "..."}}:
@@ -78,6 +80,12 @@ public final class ModelServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 8080;
     /** Default body limit: 6 MiB, SageMaker's real-time payload limit. */
     public static final long DEFAULT_MAX_BODY_BYTES = 6L * 1024 * 1024;
+    /** SageMaker real-time endpoints wait 60 s for an invocation; the request timeout must stay under it. */
+    public static final Duration REAL_TIME_INVOCATION_LIMIT = Duration.ofSeconds(60);
+    /** SageMaker batch transform waits 600 s for an invocation; in batch mode the request timeout may reach it. */
+    public static final Duration BATCH_INVOCATION_LIMIT = Duration.ofSeconds(600);
+    /** SageMaker batch transform's record strategies, as {@code GET /execution-parameters} reports them. */
+    public static final java.util.Set<String> BATCH_STRATEGIES = java.util.Set.of("SINGLE_RECORD", "MULTI_RECORD");
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -193,6 +201,19 @@ public final class ModelServer implements AutoCloseable {
     /** @return whether the model is loaded and the server answers predictions */
     public boolean isReady() {
         return model != null && !stopping;
+    }
+
+    /**
+     * @return why the model loader failed, such as {@code "XrayException: ..."}; empty while loading,
+     *     once loaded, and when the model was given ready-made
+     */
+    public java.util.Optional<String> loadFailure() {
+        return java.util.Optional.ofNullable(loadFailure);
+    }
+
+    /** @return whether this server runs in SageMaker batch-transform mode (longer request timeout) */
+    public boolean isBatchMode() {
+        return config.batchMode;
     }
 
     /**
@@ -376,8 +397,9 @@ public final class ModelServer implements AutoCloseable {
 
     private void executionParameters(HttpServerExchange exchange) {
         ObjectNode body = JSON.createObjectNode();
-        body.put("MaxConcurrentTransforms", config.maxBatchSize);
-        body.put("BatchStrategy", "SINGLE_RECORD");
+        body.put("MaxConcurrentTransforms",
+                config.maxConcurrentTransforms > 0 ? config.maxConcurrentTransforms : config.maxBatchSize);
+        body.put("BatchStrategy", config.batchStrategy);
         body.put("MaxPayloadInMB", Math.max(1, config.maxBodyBytes / (1024 * 1024)));
         send(exchange, 200, "application/json", body.toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -550,6 +572,9 @@ public final class ModelServer implements AutoCloseable {
         private int workerThreads = 16;
         private UrlFetchPolicy urlFetchPolicy;
         private ImageDecoder imageDecoder = ImageDecoder.defaults();
+        private boolean batchMode;
+        private int maxConcurrentTransforms;
+        private String batchStrategy = "SINGLE_RECORD";
 
         private Builder() {
         }
@@ -573,6 +598,9 @@ public final class ModelServer implements AutoCloseable {
             b.workerThreads = workerThreads;
             b.urlFetchPolicy = urlFetchPolicy;
             b.imageDecoder = imageDecoder;
+            b.batchMode = batchMode;
+            b.maxConcurrentTransforms = maxConcurrentTransforms;
+            b.batchStrategy = batchStrategy;
             return b;
         }
 
@@ -639,7 +667,8 @@ public final class ModelServer implements AutoCloseable {
             return this;
         }
 
-        /** @param requestTimeout the time from request headers to answer, under SageMaker's 60 s; default 55 s
+        /** @param requestTimeout the time from request headers to answer, under SageMaker's 60 s; default 55 s.
+         *      In {@link #batchMode(boolean) batch mode} it may reach batch transform's 600 s.
          *  @return this builder */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
@@ -697,6 +726,42 @@ public final class ModelServer implements AutoCloseable {
         }
 
         /**
+         * SageMaker batch transform (the container sees {@code SAGEMAKER_BATCH=true}) waits up to
+         * 600 s per invocation instead of a real-time endpoint's 60 s: batch mode lets
+         * {@link #requestTimeout(Duration)} go up to {@link #BATCH_INVOCATION_LIMIT}. It does not
+         * change the timeout by itself.
+         *
+         * @param batchMode true under batch transform; default false
+         * @return this builder
+         */
+        public Builder batchMode(boolean batchMode) {
+            this.batchMode = batchMode;
+            return this;
+        }
+
+        /**
+         * @param maxConcurrentTransforms what {@code GET /execution-parameters} reports as
+         *     {@code MaxConcurrentTransforms} (SageMaker's {@code SAGEMAKER_MAX_CONCURRENT_TRANSFORMS});
+         *     0 (default) reports the max batch size
+         * @return this builder
+         */
+        public Builder maxConcurrentTransforms(int maxConcurrentTransforms) {
+            this.maxConcurrentTransforms = maxConcurrentTransforms;
+            return this;
+        }
+
+        /**
+         * @param batchStrategy what {@code GET /execution-parameters} reports as {@code BatchStrategy}
+         *     (SageMaker's {@code SAGEMAKER_BATCH_STRATEGY}): {@code SINGLE_RECORD} (default; one
+         *     image per request) or {@code MULTI_RECORD}; case-insensitive
+         * @return this builder
+         */
+        public Builder batchStrategy(String batchStrategy) {
+            this.batchStrategy = batchStrategy == null ? null : batchStrategy.trim().toUpperCase(java.util.Locale.ROOT);
+            return this;
+        }
+
+        /**
          * @return the server, not yet started
          * @throws InvalidConfigurationException naming the first bad field
          */
@@ -720,7 +785,8 @@ public final class ModelServer implements AutoCloseable {
             if (queueCapacity < 1 || queueCapacity > 100_000) {
                 throw new InvalidConfigurationException("queueCapacity", "must be 1 to 100000, was " + queueCapacity);
             }
-            requirePositive("requestTimeout", requestTimeout, Duration.ofSeconds(60), false);
+            requirePositive("requestTimeout", requestTimeout,
+                    batchMode ? BATCH_INVOCATION_LIMIT : REAL_TIME_INVOCATION_LIMIT, false);
             requirePositive("headerTimeout", headerTimeout, Duration.ofSeconds(60), true);
             requirePositive("shutdownTimeout", shutdownTimeout, Duration.ofSeconds(30), true);
             if (maxHeaderBytes < 256) {
@@ -734,6 +800,14 @@ public final class ModelServer implements AutoCloseable {
             }
             if (imageDecoder == null) {
                 throw new InvalidConfigurationException("imageDecoder", "must not be null");
+            }
+            if (maxConcurrentTransforms < 0 || maxConcurrentTransforms > 10_000) {
+                throw new InvalidConfigurationException("maxConcurrentTransforms",
+                        "must be 0 (report the max batch size) to 10000, was " + maxConcurrentTransforms);
+            }
+            if (batchStrategy == null || !BATCH_STRATEGIES.contains(batchStrategy)) {
+                throw new InvalidConfigurationException("batchStrategy",
+                        "must be SINGLE_RECORD or MULTI_RECORD, was " + batchStrategy);
             }
             return new ModelServer(this);
         }

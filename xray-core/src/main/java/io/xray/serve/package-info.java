@@ -2,7 +2,8 @@
  * Serving a model over HTTP with SageMaker's inference container contract: {@link
  * io.xray.serve.ModelServer} ({@code /ping}, {@code /invocations}, {@code /execution-parameters},
  * {@code /metrics}) on Undertow, with dynamic batching, bounded inputs and JSON errors; the
- * {@link io.xray.serve.InferenceModel} view of a classifier it depends on; and the
+ * {@link io.xray.serve.InferenceModel} view of a classifier it depends on, with
+ * {@link io.xray.serve.ClassifierModel} adapting a trained {@code Classifier} to it; and the
  * {@link io.xray.serve.UrlFetchPolicy} that governs the optional image-URL requests.
  */
 package io.xray.serve;

@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             QuickstartCommand.class,
             BatchCommand.class,
+            ServeCommand.class,
+            LoadTestCommand.class,
         })
 public final class XrayCli {
 

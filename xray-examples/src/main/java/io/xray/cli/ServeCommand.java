@@ -1,0 +1,219 @@
+package io.xray.cli;
+
+import io.xray.InvalidConfigurationException;
+import io.xray.XrayException;
+import io.xray.model.ModelArtifact;
+import io.xray.serve.ClassifierModel;
+import io.xray.serve.ModelServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code xray serve}: runs a model behind SageMaker's inference container contract ({@code /ping},
+ * {@code /invocations}, {@code /execution-parameters}, {@code /metrics}) until SIGTERM or SIGINT.
+ *
+ * <p>It reads SageMaker's environment: {@code SAGEMAKER_BIND_TO_PORT} (the port, unless
+ * {@code --port} is given), {@code SAGEMAKER_MAX_PAYLOAD_IN_MB} (the body limit, unless
+ * {@code --max-payload-mb} is given), {@code SAGEMAKER_BATCH=true} (batch transform: the request
+ * timeout defaults to 590 s instead of 55 s), and {@code SAGEMAKER_MAX_CONCURRENT_TRANSFORMS} and
+ * {@code SAGEMAKER_BATCH_STRATEGY}, which {@code GET /execution-parameters} reports.
+ *
+ * <p>The port opens at once and {@code /ping} answers 200 when the model has loaded. On SIGTERM
+ * the server stops accepting, drains in-flight requests and exits within 30 s.
+ */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve a model over HTTP with SageMaker's inference contract: GET /ping, POST /invocations,"
+                    + " GET /execution-parameters, GET /metrics. Stops, draining requests, on SIGTERM.",
+            "Environment: SAGEMAKER_BIND_TO_PORT, SAGEMAKER_MAX_PAYLOAD_IN_MB, SAGEMAKER_BATCH,"
+                    + " SAGEMAKER_MAX_CONCURRENT_TRANSFORMS, SAGEMAKER_BATCH_STRATEGY (options given on the"
+                    + " command line win)."
+        })
+final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    /** How long the model may take to load: SageMaker's limit for the first successful ping. */
+    static final Duration LOAD_LIMIT = Duration.ofMinutes(4);
+    /** Request timeout of a real-time endpoint, under SageMaker's 60 s. */
+    static final Duration REAL_TIME_TIMEOUT = Duration.ofSeconds(55);
+    /** Request timeout under batch transform, under SageMaker batch's 600 s. */
+    static final Duration BATCH_TIMEOUT = Duration.ofSeconds(590);
+    /** The body limit when SageMaker batch sets {@code SAGEMAKER_MAX_PAYLOAD_IN_MB=0} (no stated limit). */
+    static final int UNSTATED_BATCH_PAYLOAD_MB = 100;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory written by xray train")
+    private Path model;
+
+    @Option(names = "--port", paramLabel = "N",
+            description = "port to listen on; 0 picks a free one (default: $SAGEMAKER_BIND_TO_PORT, else 8080)")
+    private Integer port;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0",
+            description = "interface to bind; 127.0.0.1 for loopback only (default: ${DEFAULT-VALUE})")
+    private String host;
+
+    @Option(names = "--max-batch-size", defaultValue = "8",
+            description = "most images per model call (default: ${DEFAULT-VALUE})")
+    private int maxBatchSize;
+
+    @Option(names = "--max-batch-delay-ms", defaultValue = "5",
+            description = "how long the model thread waits to fill a batch, ms (default: ${DEFAULT-VALUE})")
+    private long maxBatchDelayMs;
+
+    @Option(names = "--queue-capacity", defaultValue = "64",
+            description = "requests that may wait for the model before 503 (default: ${DEFAULT-VALUE})")
+    private int queueCapacity;
+
+    @Option(names = "--max-payload-mb", paramLabel = "MB",
+            description = "largest request body in MiB (default: $SAGEMAKER_MAX_PAYLOAD_IN_MB, else 6)")
+    private Integer maxPayloadMb;
+
+    @Option(names = "--request-timeout-s", paramLabel = "S",
+            description = "time to answer an invocation, s (default: 55, or 590 when SAGEMAKER_BATCH=true)")
+    private Integer requestTimeoutSeconds;
+
+    @Option(names = "--worker-threads", defaultValue = "16",
+            description = "threads that read bodies and decode images (default: ${DEFAULT-VALUE})")
+    private int workerThreads;
+
+    private final Map<String, String> environment;
+    private int resolvedPort;
+
+    /** Reads the process environment. */
+    ServeCommand() {
+        this(System.getenv());
+    }
+
+    /** @param environment the environment to read SageMaker's variables from (tests pass their own) */
+    ServeCommand(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ModelArtifact.read(model); // fails at once, naming the file, when DIR is not a model
+        if (!environment.containsKey("OMP_WAIT_POLICY")) {
+            LOG.warn("OMP_WAIT_POLICY is not set: PyTorch's OpenMP threads will spin after every forward pass and take"
+                    + " the CPU that decoding and HTTP need; export OMP_WAIT_POLICY=PASSIVE before xray serve");
+        }
+        ModelServer.Builder builder = configure(ModelServer.builder())
+                .modelLoader(() -> ClassifierModel.load(model));
+        PrintWriter out = spec.commandLine().getOut();
+        try (ModelServer server = start(builder.build())) {
+            server.installShutdownHook();
+            String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
+            out.printf("xray serve: listening on %s (model %s loading)%n", url, model);
+            out.flush();
+            if (!server.awaitReady(LOAD_LIMIT)) {
+                spec.commandLine().getErr().println("xray: the model did not load: "
+                        + server.loadFailure().orElse("still loading after " + LOAD_LIMIT.toMinutes() + " minutes"));
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
+            out.printf(Locale.ROOT, "xray serve: ready at %s/invocations (%s mode, max batch %d, queue %d)%n",
+                    url, server.isBatchMode() ? "batch-transform" : "real-time", maxBatchSize, queueCapacity);
+            out.flush();
+            server.awaitStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // embedded use: the server was closed on the way out
+        }
+        return 0;
+    }
+
+    private ModelServer start(ModelServer server) {
+        try {
+            return server.start();
+        } catch (RuntimeException e) {
+            try {
+                server.close();
+            } catch (RuntimeException ignored) {
+                // half-started; the start failure is what matters
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new XrayException("cannot listen on " + host + ":" + resolvedPort + ": " + cause.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies the options and SageMaker's environment to a server builder.
+     *
+     * @param builder a builder
+     * @return the builder, without a model
+     * @throws InvalidConfigurationException naming the option or environment variable that is wrong
+     */
+    ModelServer.Builder configure(ModelServer.Builder builder) {
+        boolean batch = booleanEnv("SAGEMAKER_BATCH");
+        resolvedPort = port != null ? port : intEnv("SAGEMAKER_BIND_TO_PORT", ModelServer.DEFAULT_PORT);
+        int payloadMb;
+        if (maxPayloadMb != null) {
+            payloadMb = maxPayloadMb;
+        } else {
+            payloadMb = intEnv("SAGEMAKER_MAX_PAYLOAD_IN_MB", (int) (ModelServer.DEFAULT_MAX_BODY_BYTES >> 20));
+            if (payloadMb == 0 && batch) {
+                payloadMb = UNSTATED_BATCH_PAYLOAD_MB;
+            }
+        }
+        if (payloadMb < 1 || payloadMb > 1024) {
+            throw new InvalidConfigurationException(maxPayloadMb != null ? "--max-payload-mb" : "SAGEMAKER_MAX_PAYLOAD_IN_MB",
+                    "must be 1 to 1024 MiB, was " + payloadMb);
+        }
+        Duration timeout = requestTimeoutSeconds != null
+                ? Duration.ofSeconds(requestTimeoutSeconds)
+                : batch ? BATCH_TIMEOUT : REAL_TIME_TIMEOUT;
+        builder.host(host)
+                .port(resolvedPort)
+                .maxBatchSize(maxBatchSize)
+                .maxBatchDelay(Duration.ofMillis(maxBatchDelayMs))
+                .queueCapacity(queueCapacity)
+                .maxBodyBytes((long) payloadMb << 20)
+                .batchMode(batch)
+                .requestTimeout(timeout)
+                .workerThreads(workerThreads)
+                .maxConcurrentTransforms(intEnv("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", 0));
+        String strategy = environment.get("SAGEMAKER_BATCH_STRATEGY");
+        if (strategy != null && !strategy.isBlank()) {
+            builder.batchStrategy(strategy);
+        }
+        return builder;
+    }
+
+    private boolean booleanEnv(String name) {
+        String value = environment.get(name);
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new InvalidConfigurationException(name, "must be true or false, was '" + value + "'");
+        };
+    }
+
+    private int intEnv(String name, int otherwise) {
+        String value = environment.get(name);
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidConfigurationException(name, "must be a whole number, was '" + value + "'");
+        }
+    }
+}
