@@ -48,10 +48,10 @@ final class BatchRun {
     private final Prediction[] predictions;
     private final String[] errors;
 
-    BatchRun(BatchTransformer config, Classifier classifier, String modelId, List<BatchInput> inputs) {
+    BatchRun(BatchTransformer config, Classifier classifier, List<BatchInput> inputs) {
         this.config = config;
         this.classifier = classifier;
-        this.modelId = modelId;
+        this.modelId = config.modelId().orElseGet(classifier::modelId);
         this.inputs = inputs;
         this.threshold = classifier.threshold();
         this.preprocessing = classifier.artifact().preprocessing();

@@ -7,13 +7,9 @@ import io.xray.image.ImageDecoder;
 import io.xray.model.Classifier;
 import io.xray.model.ModelArtifact;
 import io.xray.model.Network;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +20,7 @@ import java.util.Optional;
  * {@code NORMAL/a.jpeg.out}) and holding the JSON body the xray model server answers for that
  * image:
  *
- * <pre>{@code {"predictions":[{"label":"PNEUMONIA","probability":0.93,"threshold":0.41,"model_id":"model@3f2a..."}]}}</pre>
+ * <pre>{@code {"predictions":[{"label":"PNEUMONIA","probability":0.93,"threshold":0.41,"model_id":"model-3f2a9c1d4e5b"}]}}</pre>
  *
  * <p>It also writes {@code summary.jsonl}, one line per input in input order
  * ({@code {"input","status":"ok"|"error","label","probability","true_label","error"}}, absent
@@ -46,12 +42,13 @@ import java.util.Optional;
  * <h2>Re-runs and failures</h2>
  * Every file is written atomically (a {@code .tmp} file renamed over the target), so an
  * {@code .out} file that exists is complete. A re-run skips every input whose {@code .out} file is
- * complete and was made by the same model (same model id and threshold); it scores the rest,
- * including the inputs that failed before, and removes the {@code .tmp} files a killed run left.
- * An input that cannot be decoded becomes an error line in the summary and does not stop the job;
- * it gets no {@code .out} file. A failure of the model itself or of the output disk stops the
- * run with an exception; what was written stays valid and a re-run resumes. One job at a time may
- * write to an output folder (it holds a lock file, {@code .xray-batch.lock}, while running).
+ * complete and was made by the same model (same model id, by default the classifier's own
+ * {@link Classifier#modelId()}, and same threshold); it scores the rest, including the inputs that
+ * failed before, and removes the {@code .tmp} files a killed run left. An input that cannot be
+ * decoded becomes an error line in the summary and does not stop the job; it gets no {@code .out}
+ * file. A failure of the model itself or of the output disk stops the run with an exception; what
+ * was written stays valid and a re-run resumes. One job at a time may write to an output folder
+ * (it holds a lock file, {@code .xray-batch.lock}, while running).
  *
  * <h2>Threads</h2>
  * {@link Builder#threads(int)} worker threads check for earlier results, then read, decode,
@@ -141,10 +138,10 @@ public final class BatchTransformer {
     public BatchResult run() {
         List<BatchInput> inputs = listInputs();
         if (model != null) {
-            return new BatchRun(this, model, resolveModelId(model), inputs).run();
+            return new BatchRun(this, model, inputs).run();
         }
         try (Classifier loaded = Classifier.load(modelDirectory, Network.defaultDevice(), decoder)) {
-            return new BatchRun(this, loaded, resolveModelId(loaded), inputs).run();
+            return new BatchRun(this, loaded, inputs).run();
         }
     }
 
@@ -157,29 +154,6 @@ public final class BatchTransformer {
         }
         Dataset manifest = Dataset.builder().manifest(input).verifyImages(false).build();
         return BatchInput.ofDataset(manifest, input.getParent());
-    }
-
-    private String resolveModelId(Classifier classifier) {
-        return modelId != null ? modelId : modelIdOf(classifier.directory());
-    }
-
-    /**
-     * The default model id: the model folder's name and the first 12 hex digits of the SHA-256 of
-     * its {@value ModelArtifact#FILE_NAME}, such as {@code model@3f2a9c0d1b7e}. Retraining into the
-     * same folder changes it (the description records the training time), so results of an older
-     * model are never mistaken for the current one's.
-     */
-    static String modelIdOf(Path directory) {
-        Path file = directory.resolve(ModelArtifact.FILE_NAME);
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
-            Path name = directory.toAbsolutePath().normalize().getFileName();
-            return (name == null ? "model" : name.toString()) + "@" + HexFormat.of().formatHex(digest, 0, 6);
-        } catch (IOException e) {
-            throw new XrayException(file + ": cannot read to identify the model: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
-        }
     }
 
     /** @return the classifier to use, when one was given */
@@ -232,7 +206,7 @@ public final class BatchTransformer {
         return decoder;
     }
 
-    /** @return the model id set on the builder; empty means derived from the model directory */
+    /** @return the model id set on the builder; empty means the classifier's own {@link Classifier#modelId()} */
     public Optional<String> modelId() {
         return Optional.ofNullable(modelId);
     }
@@ -382,9 +356,8 @@ public final class BatchTransformer {
         }
 
         /**
-         * @param modelId the id written into every result; default the model folder's name and a
-         *     hash of its description (see the class documentation). Results carrying another id
-         *     are scored again on a re-run.
+         * @param modelId the id written into every result; default the classifier's own
+         *     {@link Classifier#modelId()}. Results carrying another id are scored again on a re-run.
          * @return this builder
          */
         public Builder modelId(String modelId) {

@@ -35,12 +35,14 @@ public final class Classifier implements AutoCloseable {
     private final Network network;
     private final ImageDecoder decoder;
     private final Path directory;
+    private final String modelId;
 
-    private Classifier(Path directory, ModelArtifact artifact, Network network, ImageDecoder decoder) {
+    private Classifier(Path directory, ModelArtifact artifact, Network network, ImageDecoder decoder, String modelId) {
         this.directory = directory;
         this.artifact = artifact;
         this.network = network;
         this.decoder = decoder;
+        this.modelId = modelId;
     }
 
     /**
@@ -62,9 +64,11 @@ public final class Classifier implements AutoCloseable {
      * @return the classifier
      */
     public static Classifier load(Path directory, Device device, ImageDecoder decoder) {
+        Objects.requireNonNull(decoder, "decoder");
         ModelArtifact artifact = ModelArtifact.read(directory);
+        String modelId = ModelId.of(directory, artifact);
         Network network = Network.load(artifact.architecture(), directory, device);
-        return new Classifier(directory, artifact, network, Objects.requireNonNull(decoder, "decoder"));
+        return new Classifier(directory, artifact, network, decoder, modelId);
     }
 
     /** @return the model's description */
@@ -80,6 +84,21 @@ public final class Classifier implements AutoCloseable {
     /** @return the decision threshold */
     public double threshold() {
         return artifact.threshold();
+    }
+
+    /**
+     * The model's id, computed once when the model was loaded: the model directory's name, a dash,
+     * and the first 12 hex digits of a SHA-256 over the weight files and
+     * {@value ModelArtifact#FILE_NAME}, such as {@code model-3f2a9c1d4e5b}. Two different models
+     * never share it (retraining into the same directory changes it, since the description records
+     * the training time), and the same model copied to another directory of the same name keeps it.
+     * The model server answers it as {@code model_id}, and batch scoring writes it into every
+     * result and skips, on a re-run, only the results that carry it.
+     *
+     * @return the model id
+     */
+    public String modelId() {
+        return modelId;
     }
 
     /**

@@ -3,17 +3,8 @@ package io.xray.serve;
 import io.xray.XrayException;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
-import io.xray.model.ModelArtifact;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * A trained {@link Classifier} seen as an {@link InferenceModel}: {@link ModelServer} and the
@@ -29,9 +20,7 @@ import java.util.TreeMap;
  * }
  * }</pre>
  *
- * <p>The model id is the model directory's name and the first 12 hex digits of a SHA-256 over
- * {@value ModelArtifact#FILE_NAME} and the weight files, such as {@code model-3f2a9c1d4e5b}: two
- * different models never share it, and the same model copied elsewhere keeps it.
+ * <p>Its model id is the classifier's own, {@link Classifier#modelId()}.
  */
 public final class ClassifierModel implements InferenceModel {
 
@@ -44,7 +33,7 @@ public final class ClassifierModel implements InferenceModel {
         this.classifier = Objects.requireNonNull(classifier, "classifier");
         this.owned = owned;
         this.preprocessing = classifier.artifact().preprocessing();
-        this.modelId = modelId(classifier.directory(), classifier.artifact());
+        this.modelId = classifier.modelId();
     }
 
     /**
@@ -110,37 +99,5 @@ public final class ClassifierModel implements InferenceModel {
     @Override
     public String toString() {
         return "ClassifierModel[" + modelId + ", " + classifier.directory() + "]";
-    }
-
-    /**
-     * @param directory a model directory
-     * @param artifact its description
-     * @return the directory's name and a short hash of its description and weight files
-     */
-    static String modelId(Path directory, ModelArtifact artifact) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
-        Map<String, String> files = new TreeMap<>(artifact.architecture().weightFiles());
-        files.put("~" + ModelArtifact.FILE_NAME, ModelArtifact.FILE_NAME);
-        byte[] buffer = new byte[1 << 16];
-        for (Map.Entry<String, String> file : files.entrySet()) {
-            sha.update(file.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            Path path = directory.resolve(file.getValue());
-            try (InputStream in = Files.newInputStream(path)) {
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    sha.update(buffer, 0, n);
-                }
-            } catch (IOException e) {
-                throw new XrayException(path + ": cannot read to identify the model: " + e.getMessage(), e);
-            }
-        }
-        Path name = directory.toAbsolutePath().normalize().getFileName();
-        String prefix = name == null ? "model" : name.toString();
-        return prefix + "-" + HexFormat.of().formatHex(sha.digest(), 0, 6);
     }
 }

@@ -78,8 +78,7 @@ class BatchTransformerTest {
         assertThat(result.skipped()).isZero();
         assertThat(result.failed()).isZero();
         assertThat(result.imagesPerSecond()).isPositive();
-        assertThat(result.modelId()).startsWith(TinyModel.directory().getFileName() + "@").hasSize(
-                TinyModel.directory().getFileName().toString().length() + 13);
+        assertThat(result.modelId()).isEqualTo(classifier.modelId());
         for (String name : images) {
             Prediction expected = classifier.predict(in.resolve(name));
             JsonNode body = JSON.readTree(out.resolve(name + ".out").toFile());
@@ -270,6 +269,29 @@ class BatchTransformerTest {
     }
 
     @Test
+    void rerunWithTheDefaultModelId_shouldSkipTheSameModelCopiedElsewhere_andRescoreForAnotherModel() throws Exception {
+        Path in = TinyModel.writeImages(temp.resolve("in"), 2, 8);
+        Path out = temp.resolve("out");
+        String name = TinyModel.directory().getFileName().toString();
+        Path copy = copyDirectory(TinyModel.directory(), temp.resolve("copy").resolve(name));
+        Path other = copyDirectory(TinyModel.directory(), temp.resolve("other").resolve(name));
+        Files.writeString(other.resolve("model.json"), "\n", java.nio.file.StandardOpenOption.APPEND);
+        BatchResult first = job(in, out).build().run();
+
+        BatchResult sameModel = BatchTransformer.builder().modelDirectory(copy).input(in).output(out).build().run();
+        BatchResult otherModel = BatchTransformer.builder().modelDirectory(other).input(in).output(out).build().run();
+
+        assertThat(sameModel.modelId()).isEqualTo(first.modelId()).isEqualTo(classifier.modelId());
+        assertThat(sameModel.skipped()).isEqualTo(4);
+        assertThat(sameModel.processed()).isZero();
+        assertThat(otherModel.modelId()).isNotEqualTo(first.modelId()).startsWith(name + "-");
+        assertThat(otherModel.processed()).isEqualTo(4);
+        assertThat(otherModel.skipped()).isZero();
+        assertThat(JSON.readTree(out.resolve("NORMAL/IM-0800-0001.png.out").toFile())
+                .path("predictions").path(0).path("model_id").asText()).isEqualTo(otherModel.modelId());
+    }
+
+    @Test
     void manifestInput_shouldNameOutputsRelativeToTheManifestFolderAndUseItsLabels() throws Exception {
         Path root = temp.resolve("data");
         TinyModel.writeImages(root.resolve("train"), 2, 11);
@@ -354,6 +376,16 @@ class BatchTransformerTest {
 
     private static JsonNode metricsFile(Path out) throws IOException {
         return JSON.readTree(out.resolve("metrics.json").toFile());
+    }
+
+    private static Path copyDirectory(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, to.resolve(file.getFileName()));
+            }
+        }
+        return to;
     }
 
     private static byte[] pngBytes(BufferedImage image) throws IOException {

@@ -127,6 +127,7 @@ class ClassifierServingTest {
         assertThat(prediction.get("label").asText()).isEqualTo(expected.label().name());
         assertThat(prediction.get("threshold").asDouble()).isEqualTo(classifier.threshold());
         assertThat(prediction.get("model_id").asText())
+                .isEqualTo(classifier.modelId())
                 .isEqualTo(ClassifierModel.of(classifier).modelId())
                 .matches(modelDirectory.getFileName() + "-[0-9a-f]{12}");
     }

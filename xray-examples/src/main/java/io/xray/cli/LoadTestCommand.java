@@ -7,7 +7,6 @@ import io.xray.XrayException;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
-import io.xray.serve.ClassifierModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -120,7 +119,7 @@ final class LoadTestCommand implements Callable<Integer> {
             throw new InvalidConfigurationException("--batch-size", "must be 1 to 1024, was " + batchSize);
         }
         try (Classifier classifier = Classifier.load(rawModel)) {
-            String modelId = ClassifierModel.of(classifier).modelId();
+            String modelId = classifier.modelId();
             Preprocessing preprocessing = classifier.artifact().preprocessing();
             float[] tensor = preprocessing.toChw(ImageDecoder.defaults().decode(image));
             float[][] batch = new float[batchSize][];
