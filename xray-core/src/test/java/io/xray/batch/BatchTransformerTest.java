@@ -12,6 +12,9 @@ import io.xray.data.Label;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.model.Classifier;
 import io.xray.model.Prediction;
+import io.xray.testing.SyntheticXrays;
+import io.xray.testing.TestImages;
+import io.xray.testing.TinyModels;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +45,7 @@ class BatchTransformerTest {
 
     @BeforeAll
     static void loadModel() {
-        classifier = Classifier.load(TinyModel.directory());
+        classifier = Classifier.load(TinyModels.directory());
     }
 
     @AfterAll
@@ -52,10 +55,10 @@ class BatchTransformerTest {
 
     /** 5 NORMAL + 5 PNEUMONIA in the chest_xray layout, one unlabelled image deeper down, and noise. */
     private Path inputFolder() throws IOException {
-        Path in = TinyModel.writeImages(temp.resolve("in"), 5, 42);
-        TinyModel.writePng(in.resolve("extra/deeper/unlabelled.png"), TinyModel.image(true, new Random(3)));
+        Path in = SyntheticXrays.writeImages(temp.resolve("in"), 5, 42);
+        SyntheticXrays.writePng(in.resolve("extra/deeper/unlabelled.png"), SyntheticXrays.image(true, new Random(3)));
         Files.writeString(in.resolve("notes.txt"), "not an image");
-        TinyModel.writePng(in.resolve(".hidden.png"), TinyModel.image(false, new Random(4)));
+        SyntheticXrays.writePng(in.resolve(".hidden.png"), SyntheticXrays.image(false, new Random(4)));
         return in;
     }
 
@@ -147,7 +150,7 @@ class BatchTransformerTest {
     void corruptImage_shouldBecomeAnErrorLineWhileOthersSucceed_andBeTheOnlyOneScoredAfterItIsFixed() throws Exception {
         Path in = inputFolder();
         Path bad = in.resolve("PNEUMONIA/person9_bacteria_9.png");
-        byte[] good = pngBytes(TinyModel.image(true, new Random(9)));
+        byte[] good = TestImages.png(SyntheticXrays.image(true, new Random(9)));
         Files.write(bad, Arrays.copyOf(good, good.length / 2));
         Path out = temp.resolve("out");
 
@@ -182,7 +185,7 @@ class BatchTransformerTest {
 
     @Test
     void metricsJson_shouldEqualBinaryMetricsComputedFromClassifierPredictOnTheSameFiles() throws Exception {
-        Path in = TinyModel.writeImages(temp.resolve("in"), 8, 77);
+        Path in = SyntheticXrays.writeImages(temp.resolve("in"), 8, 77);
         Path out = temp.resolve("out");
 
         BatchResult result = job(in, out).build().run();
@@ -213,9 +216,9 @@ class BatchTransformerTest {
 
     @Test
     void unlabelledFolder_shouldWriteNoMetricsAndRemoveThoseOfAnEarlierLabelledRun() throws Exception {
-        Path labelled = TinyModel.writeImages(temp.resolve("labelled"), 2, 5);
+        Path labelled = SyntheticXrays.writeImages(temp.resolve("labelled"), 2, 5);
         Path unlabelled = Files.createDirectories(temp.resolve("plain"));
-        TinyModel.writePng(unlabelled.resolve("a.png"), TinyModel.image(false, new Random(1)));
+        SyntheticXrays.writePng(unlabelled.resolve("a.png"), SyntheticXrays.image(false, new Random(1)));
         Path out = temp.resolve("out");
         job(labelled, out).build().run();
         assertThat(out.resolve("metrics.json")).isRegularFile();
@@ -256,7 +259,7 @@ class BatchTransformerTest {
 
     @Test
     void resultsOfAnotherModel_shouldBeScoredAgain() throws Exception {
-        Path in = TinyModel.writeImages(temp.resolve("in"), 2, 8);
+        Path in = SyntheticXrays.writeImages(temp.resolve("in"), 2, 8);
         Path out = temp.resolve("out");
         job(in, out).modelId("first-model").build().run();
 
@@ -270,11 +273,11 @@ class BatchTransformerTest {
 
     @Test
     void rerunWithTheDefaultModelId_shouldSkipTheSameModelCopiedElsewhere_andRescoreForAnotherModel() throws Exception {
-        Path in = TinyModel.writeImages(temp.resolve("in"), 2, 8);
+        Path in = SyntheticXrays.writeImages(temp.resolve("in"), 2, 8);
         Path out = temp.resolve("out");
-        String name = TinyModel.directory().getFileName().toString();
-        Path copy = copyDirectory(TinyModel.directory(), temp.resolve("copy").resolve(name));
-        Path other = copyDirectory(TinyModel.directory(), temp.resolve("other").resolve(name));
+        String name = TinyModels.directory().getFileName().toString();
+        Path copy = copyDirectory(TinyModels.directory(), temp.resolve("copy").resolve(name));
+        Path other = copyDirectory(TinyModels.directory(), temp.resolve("other").resolve(name));
         Files.writeString(other.resolve("model.json"), "\n", java.nio.file.StandardOpenOption.APPEND);
         BatchResult first = job(in, out).build().run();
 
@@ -294,8 +297,8 @@ class BatchTransformerTest {
     @Test
     void manifestInput_shouldNameOutputsRelativeToTheManifestFolderAndUseItsLabels() throws Exception {
         Path root = temp.resolve("data");
-        TinyModel.writeImages(root.resolve("train"), 2, 11);
-        TinyModel.writeImages(root.resolve("test"), 2, 12);
+        SyntheticXrays.writeImages(root.resolve("train"), 2, 11);
+        SyntheticXrays.writeImages(root.resolve("test"), 2, 12);
         Path manifest = root.resolve("manifest.jsonl");
         Dataset.fromDirectory(root).writeManifest(manifest);
         Path out = temp.resolve("out");
@@ -311,7 +314,7 @@ class BatchTransformerTest {
     @Test
     void datasetInput_shouldNameOutputsRelativeToTheFolderHoldingAllItsImages() throws Exception {
         Path root = temp.resolve("data");
-        TinyModel.writeImages(root.resolve("test"), 2, 13);
+        SyntheticXrays.writeImages(root.resolve("test"), 2, 13);
         Path out = temp.resolve("out");
         Dataset dataset = Dataset.fromDirectory(root);
 
@@ -323,9 +326,9 @@ class BatchTransformerTest {
 
     @Test
     void modelDirectory_shouldBeLoadedForTheRun_andAGivenClassifierShouldStayOpen() throws Exception {
-        Path in = TinyModel.writeImages(temp.resolve("in"), 1, 21);
+        Path in = SyntheticXrays.writeImages(temp.resolve("in"), 1, 21);
 
-        BatchResult fromDirectory = BatchTransformer.builder().modelDirectory(TinyModel.directory())
+        BatchResult fromDirectory = BatchTransformer.builder().modelDirectory(TinyModels.directory())
                 .input(in).output(temp.resolve("a")).build().run();
         BatchResult fromClassifier = job(in, temp.resolve("b")).build().run();
 
@@ -386,11 +389,5 @@ class BatchTransformerTest {
             }
         }
         return to;
-    }
-
-    private static byte[] pngBytes(BufferedImage image) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        ImageIO.write(image, "png", bytes);
-        return bytes.toByteArray();
     }
 }

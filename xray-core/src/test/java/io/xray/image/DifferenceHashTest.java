@@ -2,6 +2,7 @@ package io.xray.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xray.testing.TestImages;
 import org.junit.jupiter.api.Test;
 
 class DifferenceHashTest {

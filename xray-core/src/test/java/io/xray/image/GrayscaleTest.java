@@ -3,6 +3,8 @@ package io.xray.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.xray.testing.TestImages;
+import io.xray.testing.TestResources;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -10,7 +12,6 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
-import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 
 class GrayscaleTest {
@@ -19,10 +20,7 @@ class GrayscaleTest {
 
     @Test
     void cmykJpeg_shouldDecodeToTheLuminanceOfItsColours() throws Exception {
-        byte[] jpeg;
-        try (InputStream in = getClass().getResourceAsStream("cmyk.jpg")) {
-            jpeg = in.readAllBytes();
-        }
+        byte[] jpeg = TestResources.bytes("/io/xray/image/cmyk.jpg");
         GrayImage gray = Grayscale.of(decoder.decode(jpeg, "cmyk.jpg"));
 
         assertThat(gray.width()).isEqualTo(64);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.xray.InvalidConfigurationException;
 import io.xray.InvalidImageException;
+import io.xray.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.InvalidConfigurationException;
+import io.xray.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xray.InvalidConfigurationException;
+import io.xray.testing.TestImages;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -3,8 +3,7 @@ package io.xray.predict;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.InputStream;
+import io.xray.testing.TestResources;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +14,7 @@ class NpyTest {
 
     /** Fixtures written by NumPy 2.4 ({@code np.save} / {@code numpy.lib.format.write_array}). */
     static byte[] fixture(String name) {
-        try (InputStream in = NpyTest.class.getResourceAsStream("/io/xray/serve/" + name)) {
-            assertThat(in).as("fixture " + name).isNotNull();
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return TestResources.bytes("/io/xray/serve/" + name);
     }
 
     /** An NPY payload with the given header dictionary and data bytes, version 1.0. */

@@ -11,6 +11,8 @@ import io.xray.model.Classifier;
 import io.xray.model.Prediction;
 import io.xray.predict.Npy;
 import io.xray.predict.NpyArray;
+import io.xray.testing.SyntheticXrays;
+import io.xray.testing.TinyModels;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.StringJoiner;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +49,7 @@ class ClassifierServingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        modelDirectory = TinyTrainedModel.train(temp.resolve("train"));
+        modelDirectory = TinyModels.directory();
         classifier = Classifier.load(modelDirectory, Device.cpu(), ImageDecoder.defaults());
         server = ModelServer.builder()
                 .modelLoader(() -> ClassifierModel.load(modelDirectory))
@@ -61,7 +62,7 @@ class ClassifierServingTest {
         assertThat(server.awaitReady(Duration.ofSeconds(60))).as("model loaded: %s", server.loadFailure()).isTrue();
 
         jpegFile = temp.resolve("chest.jpeg");
-        ImageIO.write(TinyTrainedModel.xray(true, new Random(5)), "jpeg", jpegFile.toFile());
+        ImageIO.write(SyntheticXrays.image(true, new Random(5)), "jpeg", jpegFile.toFile());
         jpeg = Files.readAllBytes(jpegFile);
         preprocessing = classifier.artifact().preprocessing();
         tensor = preprocessing.toChw(ImageDecoder.defaults().decode(jpeg, "test"));
@@ -77,51 +78,11 @@ class ClassifierServingTest {
         }
     }
 
-    private static JsonNode onlyPrediction(HttpResponse<byte[]> response) {
-        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-        JsonNode predictions = Http.json(response).get("predictions");
-        assertThat(predictions).hasSize(1);
-        return predictions.get(0);
-    }
-
-    private static double probability(HttpResponse<byte[]> response) {
-        return onlyPrediction(response).get("probability").asDouble();
-    }
-
-    private static String json(float[]... images) {
-        int crop = preprocessing.cropSize();
-        StringJoiner batch = new StringJoiner(",", "[", "]");
-        for (float[] image : images) {
-            StringJoiner channels = new StringJoiner(",", "[", "]");
-            for (int c = 0; c < 3; c++) {
-                StringJoiner rows = new StringJoiner(",", "[", "]");
-                for (int y = 0; y < crop; y++) {
-                    StringJoiner row = new StringJoiner(",", "[", "]");
-                    for (int x = 0; x < crop; x++) {
-                        row.add(Float.toString(image[(c * crop + y) * crop + x]));
-                    }
-                    rows.add(row.toString());
-                }
-                channels.add(rows.toString());
-            }
-            batch.add(channels.toString());
-        }
-        return batch.toString();
-    }
-
-    private static String csvLine(float[] image) {
-        StringJoiner line = new StringJoiner(",");
-        for (float v : image) {
-            line.add(Float.toString(v));
-        }
-        return line.toString();
-    }
-
     @Test
     void jpegThroughServer_shouldGiveTheClassifiersProbabilityLabelThresholdAndModelId() throws IOException {
         Prediction expected = classifier.predict(jpegFile);
 
-        JsonNode prediction = onlyPrediction(Http.post(port, "image/jpeg", null, Files.readAllBytes(jpegFile)));
+        JsonNode prediction = Http.onlyPrediction(Http.post(port, "image/jpeg", null, Files.readAllBytes(jpegFile)));
 
         assertThat(prediction.get("probability").asDouble()).isCloseTo(expected.probability(), within(1e-5));
         assertThat(prediction.get("label").asText()).isEqualTo(expected.label().name());
@@ -135,20 +96,21 @@ class ClassifierServingTest {
     @Test
     void preprocessedTensorAsNpyJsonAndCsv_shouldGiveTheJpegsProbability() {
         int crop = preprocessing.cropSize();
-        double fromJpeg = probability(Http.post(port, "image/jpeg", null, jpeg));
+        double fromJpeg = Http.probability(Http.post(port, "image/jpeg", null, jpeg));
 
         byte[] npy = Npy.write(NpyArray.ofFloats(tensor, 3, crop, crop));
-        assertThat(probability(Http.post(port, "application/x-npy", null, npy))).isCloseTo(fromJpeg, within(1e-5));
-        assertThat(probability(Http.post(port, "application/json", null, json(tensor).getBytes(StandardCharsets.UTF_8))))
+        assertThat(Http.probability(Http.post(port, "application/x-npy", null, npy))).isCloseTo(fromJpeg, within(1e-5));
+        assertThat(Http.probability(Http.post(port, "application/json", null,
+                Http.tensorJson(crop, tensor).getBytes(StandardCharsets.UTF_8))))
                 .isCloseTo(fromJpeg, within(1e-5));
-        assertThat(probability(Http.post(port, "text/csv; charset=utf-8", null,
-                (csvLine(tensor) + "\n").getBytes(StandardCharsets.UTF_8)))).isCloseTo(fromJpeg, within(1e-5));
+        assertThat(Http.probability(Http.post(port, "text/csv; charset=utf-8", null,
+                (Http.tensorCsv(tensor) + "\n").getBytes(StandardCharsets.UTF_8)))).isCloseTo(fromJpeg, within(1e-5));
     }
 
     @Test
     void batchOfTensors_shouldAnswerOneProbabilityPerImageInOrderAsNpy() {
         int crop = preprocessing.cropSize();
-        float[] other = preprocessing.toChw(TinyTrainedModel.xray(false, new Random(9)));
+        float[] other = preprocessing.toChw(SyntheticXrays.image(false, new Random(9)));
         double[] expected = classifier.probabilities(new float[][] {tensor, other});
         float[] both = Arrays.copyOf(tensor, tensor.length * 2);
         System.arraycopy(other, 0, both, tensor.length, other.length);
@@ -181,7 +143,7 @@ class ClassifierServingTest {
         assertThat(crop).isEqualTo(32);
 
         assertThat(Http.get(port, "/ping").statusCode()).isEqualTo(200);
-        assertThat(probability(Http.post(port, "image/jpeg", null, jpeg)))
+        assertThat(Http.probability(Http.post(port, "image/jpeg", null, jpeg)))
                 .isCloseTo(classifier.predict(jpegFile).probability(), within(1e-5));
     }
 

@@ -12,6 +12,7 @@ import io.xray.predict.EndpointPrediction;
 import io.xray.predict.EndpointPredictor;
 import io.xray.predict.NpyArray;
 import io.xray.predict.Serializer;
+import io.xray.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.net.URI;
 import java.net.http.HttpResponse;

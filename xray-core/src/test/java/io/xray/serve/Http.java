@@ -1,5 +1,7 @@
 package io.xray.serve;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.StringJoiner;
 
 /** Loopback HTTP helpers for server tests. */
 final class Http {
@@ -101,5 +104,62 @@ final class Http {
             }
         }
         return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * @param crop the images' width and height
+     * @param images CHW tensors of {@code 3 * crop * crop} values
+     * @return the batch as the nested JSON arrays {@code [image][channel][row][column]} that
+     *     {@code /invocations} takes as {@code application/json}
+     */
+    static String tensorJson(int crop, float[]... images) {
+        StringJoiner batch = new StringJoiner(",", "[", "]");
+        for (float[] image : images) {
+            StringJoiner channels = new StringJoiner(",", "[", "]");
+            for (int c = 0; c < 3; c++) {
+                StringJoiner rows = new StringJoiner(",", "[", "]");
+                for (int y = 0; y < crop; y++) {
+                    StringJoiner row = new StringJoiner(",", "[", "]");
+                    for (int x = 0; x < crop; x++) {
+                        row.add(Float.toString(image[(c * crop + y) * crop + x]));
+                    }
+                    rows.add(row.toString());
+                }
+                channels.add(rows.toString());
+            }
+            batch.add(channels.toString());
+        }
+        return batch.toString();
+    }
+
+    /**
+     * @param image a CHW tensor
+     * @return its values as one CSV line, without the line end
+     */
+    static String tensorCsv(float[] image) {
+        StringJoiner line = new StringJoiner(",");
+        for (float v : image) {
+            line.add(Float.toString(v));
+        }
+        return line.toString();
+    }
+
+    /**
+     * @param response an answer of {@code /invocations}
+     * @return its only prediction, after checking the answer is a 200 with exactly one
+     */
+    static JsonNode onlyPrediction(HttpResponse<byte[]> response) {
+        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        JsonNode predictions = json(response).get("predictions");
+        assertThat(predictions).hasSize(1);
+        return predictions.get(0);
+    }
+
+    /**
+     * @param response an answer of {@code /invocations}
+     * @return the probability of its only prediction, see {@link #onlyPrediction}
+     */
+    static double probability(HttpResponse<byte[]> response) {
+        return onlyPrediction(response).get("probability").asDouble();
     }
 }

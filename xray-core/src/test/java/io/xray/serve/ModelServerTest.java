@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.xray.image.ImageDecoder;
 import io.xray.predict.Npy;
 import io.xray.predict.NpyArray;
+import io.xray.testing.TestImages;
+import io.xray.testing.TestResources;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,34 +67,6 @@ class ModelServerTest {
         return response;
     }
 
-    private static double singleProbability(HttpResponse<byte[]> response) {
-        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-        JsonNode predictions = Http.json(response).get("predictions");
-        assertThat(predictions).hasSize(1);
-        return predictions.get(0).get("probability").asDouble();
-    }
-
-    static String tensorJson(float[]... images) {
-        int crop = MeanPixelModel.CROP;
-        StringJoiner batch = new StringJoiner(",", "[", "]");
-        for (float[] image : images) {
-            StringJoiner channels = new StringJoiner(",", "[", "]");
-            for (int c = 0; c < 3; c++) {
-                StringJoiner rows = new StringJoiner(",", "[", "]");
-                for (int y = 0; y < crop; y++) {
-                    StringJoiner row = new StringJoiner(",", "[", "]");
-                    for (int x = 0; x < crop; x++) {
-                        row.add(Float.toString(image[(c * crop + y) * crop + x]));
-                    }
-                    rows.add(row.toString());
-                }
-                channels.add(rows.toString());
-            }
-            batch.add(channels.toString());
-        }
-        return batch.toString();
-    }
-
     @Test
     void jpeg_shouldAnswerLabelProbabilityThresholdAndModelId() {
         HttpResponse<byte[]> response = Http.post(port, "image/jpeg", null, JPEG);
@@ -111,7 +84,7 @@ class ModelServerTest {
         BufferedImage image = TestImages.gray(30, 50, 7, BufferedImage.TYPE_BYTE_GRAY);
         double expected = MeanPixelModel.probability(MeanPixelModel.PREPROCESSING.toChw(image));
 
-        assertThat(singleProbability(Http.post(port, "image/png", "*/*", TestImages.encode(image, "png"))))
+        assertThat(Http.probability(Http.post(port, "image/png", "*/*", TestImages.encode(image, "png"))))
                 .isCloseTo(expected, within(1e-12));
     }
 
@@ -119,17 +92,13 @@ class ModelServerTest {
     void tensorAsNpyJsonAndCsv_shouldGiveTheSameProbabilityAsTheJpeg() {
         int crop = MeanPixelModel.CROP;
         byte[] npy = Npy.write(NpyArray.ofFloats(JPEG_TENSOR, 3, crop, crop));
-        StringJoiner csv = new StringJoiner(",");
-        for (float v : JPEG_TENSOR) {
-            csv.add(Float.toString(v));
-        }
 
-        double fromJpeg = singleProbability(Http.post(port, "image/jpeg", null, JPEG));
-        assertThat(singleProbability(Http.post(port, "application/x-npy", null, npy))).isCloseTo(fromJpeg, within(1e-9));
-        assertThat(singleProbability(Http.post(port, "application/json", null,
-                tensorJson(JPEG_TENSOR).getBytes(StandardCharsets.UTF_8)))).isCloseTo(fromJpeg, within(1e-9));
-        assertThat(singleProbability(Http.post(port, "text/csv", null,
-                (csv + "\n").getBytes(StandardCharsets.UTF_8)))).isCloseTo(fromJpeg, within(1e-9));
+        double fromJpeg = Http.probability(Http.post(port, "image/jpeg", null, JPEG));
+        assertThat(Http.probability(Http.post(port, "application/x-npy", null, npy))).isCloseTo(fromJpeg, within(1e-9));
+        assertThat(Http.probability(Http.post(port, "application/json", null,
+                Http.tensorJson(crop, JPEG_TENSOR).getBytes(StandardCharsets.UTF_8)))).isCloseTo(fromJpeg, within(1e-9));
+        assertThat(Http.probability(Http.post(port, "text/csv", null,
+                (Http.tensorCsv(JPEG_TENSOR) + "\n").getBytes(StandardCharsets.UTF_8)))).isCloseTo(fromJpeg, within(1e-9));
     }
 
     @Test
@@ -165,7 +134,7 @@ class ModelServerTest {
 
     @Test
     void contentTypeParametersAndCase_shouldBeTolerated() {
-        assertThat(singleProbability(Http.post(port, "Image/JPEG; charset=binary", "Application/JSON; q=0.9", JPEG)))
+        assertThat(Http.probability(Http.post(port, "Image/JPEG; charset=binary", "Application/JSON; q=0.9", JPEG)))
                 .isCloseTo(JPEG_PROBABILITY, within(1e-12));
         assertThat(Http.post(port, "image/jpeg", "text/html;q=1, application/x-npy;q=0.5", JPEG)
                 .headers().firstValue("Content-Type")).hasValue("application/x-npy");
@@ -198,12 +167,12 @@ class ModelServerTest {
 
     @Test
     void cmykJpegAnd16BitGrayPng_shouldBeAnswered200() {
-        byte[] cmyk = TestImages.resource("cmyk.jpg");
+        byte[] cmyk = TestResources.bytes("/io/xray/image/cmyk.jpg");
         byte[] png16 = TestImages.encode(TestImages.gray(24, 24, 5, BufferedImage.TYPE_USHORT_GRAY), "png");
         assertThat(png16[24]).as("PNG bit depth").isEqualTo((byte) 16);
 
-        double cmykProbability = singleProbability(Http.post(port, "image/jpeg", null, cmyk));
-        double png16Probability = singleProbability(Http.post(port, "image/png", null, png16));
+        double cmykProbability = Http.probability(Http.post(port, "image/jpeg", null, cmyk));
+        double png16Probability = Http.probability(Http.post(port, "image/png", null, png16));
 
         assertThat(cmykProbability).isBetween(0.0, 1.0);
         assertThat(png16Probability).isCloseTo(MeanPixelModel.probability(
@@ -232,13 +201,13 @@ class ModelServerTest {
 
     @Test
     void pickledObjectNpy_shouldBe400WithoutUnpickling() {
-        assertProblem(Http.post(port, "application/x-npy", null, TestImages.resource("object_pickle.npy")), 400,
+        assertProblem(Http.post(port, "application/x-npy", null, TestResources.bytes("/io/xray/serve/object_pickle.npy")), 400,
                 "object arrays");
     }
 
     @Test
     void wrongShapeTensors_shouldBe400NamingTheExpectedShape() {
-        assertProblem(Http.post(port, "application/x-npy", null, TestImages.resource("f4_le_2x3.npy")), 400,
+        assertProblem(Http.post(port, "application/x-npy", null, TestResources.bytes("/io/xray/serve/f4_le_2x3.npy")), 400,
                 "expected (3, 16, 16) or (N, 3, 16, 16)");
         assertProblem(Http.post(port, "application/json", null, "[[[1,2],[3,4]]]".getBytes(StandardCharsets.UTF_8)),
                 400, "expected (3, 16, 16)");

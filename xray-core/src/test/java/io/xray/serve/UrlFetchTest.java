@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.xray.InvalidConfigurationException;
+import io.xray.testing.TestImages;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -10,6 +10,7 @@ import io.xray.XrayException;
 import io.xray.data.Dataset;
 import io.xray.model.ModelArtifact;
 import io.xray.model.Network;
+import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

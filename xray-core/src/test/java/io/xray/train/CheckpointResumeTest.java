@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xray.InvalidConfigurationException;
 import io.xray.data.Dataset;
+import io.xray.testing.SyntheticXrays;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

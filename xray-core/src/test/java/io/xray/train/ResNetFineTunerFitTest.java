@@ -10,6 +10,7 @@ import io.xray.data.Split;
 import io.xray.model.Classifier;
 import io.xray.model.ModelArtifact;
 import io.xray.model.Prediction;
+import io.xray.testing.SyntheticXrays;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

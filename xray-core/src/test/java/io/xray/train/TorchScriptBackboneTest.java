@@ -19,6 +19,7 @@ import io.xray.model.BackboneKind;
 import io.xray.model.Classifier;
 import io.xray.model.ModelArtifact;
 import io.xray.model.Network;
+import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,12 +1,12 @@
-package io.xray.image;
+package io.xray.testing;
 
+import io.xray.image.GrayImage;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -16,17 +16,26 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
-/** Builds small test images in memory. */
-final class TestImages {
+/** Small test images built in memory, and their encodings. */
+public final class TestImages {
 
-    private TestImages() {
-    }
+    private TestImages() {}
 
-    static byte[] png(BufferedImage image) {
+    /**
+     * @param image an image
+     * @return it encoded as PNG
+     */
+    public static byte[] png(BufferedImage image) {
         return encode(image, "png");
     }
 
-    static byte[] encode(BufferedImage image, String format) {
+    /**
+     * @param image an image
+     * @param format an ImageIO format name: {@code png}, {@code jpeg}, {@code bmp}...
+     * @return it encoded
+     * @throws IllegalStateException when ImageIO has no writer for the format and image type
+     */
+    public static byte[] encode(BufferedImage image, String format) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             if (!ImageIO.write(image, format, out)) {
@@ -38,10 +47,18 @@ final class TestImages {
         }
     }
 
-    /** A baseline JPEG written by the JDK's writer at the given quality. */
-    static byte[] jpeg(BufferedImage image, float quality) {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-        ImageWriter writer = writers.next();
+    /** @return a 40 x 32 gray JPEG of {@link #gray} with seed 1 */
+    public static byte[] jpeg() {
+        return encode(gray(40, 32, 1, BufferedImage.TYPE_BYTE_GRAY), "jpeg");
+    }
+
+    /**
+     * @param image an image
+     * @param quality the JPEG quality, 0 to 1
+     * @return a baseline JPEG written by the JDK's writer at that quality
+     */
+    public static byte[] jpeg(BufferedImage image, float quality) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
@@ -59,8 +76,33 @@ final class TestImages {
         }
     }
 
-    /** A gray image of uniform noise, which compresses badly and so gives JPEGs with long scans. */
-    static BufferedImage noise(int width, int height, long seed) {
+    /**
+     * @param width the width
+     * @param height the height
+     * @param seed the noise seed
+     * @param type a gray image type, {@code TYPE_BYTE_GRAY} or {@code TYPE_USHORT_GRAY}
+     * @return a diagonal gray gradient with a little noise, deterministic
+     */
+    public static BufferedImage gray(int width, int height, long seed, int type) {
+        Random random = new Random(seed);
+        BufferedImage image = new BufferedImage(width, height, type);
+        int max = type == BufferedImage.TYPE_USHORT_GRAY ? 65535 : 255;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                double v = (x + y) / (double) (width + height) * 0.8 + random.nextDouble() * 0.2;
+                image.getRaster().setSample(x, y, 0, (int) (v * max));
+            }
+        }
+        return image;
+    }
+
+    /**
+     * @param width the width
+     * @param height the height
+     * @param seed the noise seed
+     * @return a gray image of uniform noise, which compresses badly and so gives JPEGs with long scans
+     */
+    public static BufferedImage noise(int width, int height, long seed) {
         Random random = new Random(seed);
         BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < height; y++) {
@@ -71,8 +113,12 @@ final class TestImages {
         return image;
     }
 
-    /** A gray image with a smooth diagonal gradient and a bright disc, something to hash and resize. */
-    static GrayImage scene(int width, int height) {
+    /**
+     * @param width the width
+     * @param height the height
+     * @return a gray image with a smooth diagonal gradient and a bright disc, something to hash and resize
+     */
+    public static GrayImage scene(int width, int height) {
         byte[] pixels = new byte[width * height];
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -88,9 +134,13 @@ final class TestImages {
 
     /**
      * A syntactically valid 8-bit grayscale PNG whose header declares the given size but whose
-     * image data holds a single row: decoding it for real would need width*height bytes.
+     * image data holds a single row: decoding it for real would need width * height bytes.
+     *
+     * @param width the declared width
+     * @param height the declared height
+     * @return the PNG
      */
-    static byte[] pngDeclaring(int width, int height) {
+    public static byte[] pngDeclaring(int width, int height) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
         ByteBuffer ihdr = ByteBuffer.allocate(13);
