@@ -1,11 +1,10 @@
 package io.xray.cli;
 
+import static io.xray.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,18 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DataCommandsTest {
     static final Path SAMPLE = Path.of("..", "sample-data", "chest_xray");
 
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = XrayCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(status, out.toString(), err.toString());
-    }
-
     @Test
     void auditJson_onSampleData_shouldCountEveryImageOfEachSplitAndClass() throws Exception {
-        Result result = run("audit", "--data", SAMPLE.toString(), "--json");
+        CliRun result = run("audit", "--data", SAMPLE.toString(), "--json");
 
         assertThat(result.status()).isZero();
         JsonNode audit = new ObjectMapper().readTree(result.out());
@@ -46,7 +36,7 @@ class DataCommandsTest {
     @Test
     void split_onSampleData_shouldWriteManifestWithNoPatientOnBothSides(@TempDir Path dir) throws Exception {
         Path manifest = dir.resolve("split.jsonl");
-        Result result = run("split", "--data", SAMPLE.toString(), "--val-fraction", "0.2", "--seed", "7",
+        CliRun result = run("split", "--data", SAMPLE.toString(), "--val-fraction", "0.2", "--seed", "7",
                 "--out", manifest.toString());
 
         assertThat(result.status()).isZero();
@@ -66,7 +56,7 @@ class DataCommandsTest {
 
     @Test
     void audit_ofMissingFolder_shouldExitTwoWithTheFolderNamed() {
-        Result result = run("audit", "--data", "no/such/folder");
+        CliRun result = run("audit", "--data", "no/such/folder");
 
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.err()).contains("no/such/folder");

@@ -3,15 +3,11 @@ package io.xray.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.xray.data.Dataset;
-import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
-import io.xray.train.Backbone;
-import io.xray.train.ResNetFineTuner;
-import java.awt.image.BufferedImage;
+import io.xray.testing.SyntheticXrays;
+import io.xray.testing.TinyModels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +35,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code xray serve} and {@code xray loadtest} on a tiny model made by the real trainer: once in
- * this JVM (port 0, stopped by interrupting its thread) and once as its own process under
+ * {@code xray serve} and {@code xray loadtest} on the shared tiny model made by the real trainer:
+ * once in this JVM (port 0, stopped by interrupting its thread) and once as its own process under
  * SageMaker's environment, stopped by SIGTERM.
  */
 @Timeout(180)
@@ -61,58 +56,10 @@ class ServeCommandTest {
     static Path jpeg;
 
     @BeforeAll
-    static void trainTinyModel() throws IOException {
-        Random random = new Random(11);
-        Path data = temp.resolve("data");
-        for (String split : new String[] {"train", "val"}) {
-            for (String label : new String[] {"NORMAL", "PNEUMONIA"}) {
-                Path dir = Files.createDirectories(data.resolve(split).resolve(label));
-                for (int i = 0; i < (split.equals("train") ? 6 : 3); i++) {
-                    int patient = random.nextInt(1_000_000);
-                    String name = label.equals("NORMAL")
-                            ? String.format(Locale.ROOT, "IM-%04d-%04d.png", patient % 10_000, i)
-                            : String.format(Locale.ROOT, "person%d_bacteria_%d.png", patient, i);
-                    ImageIO.write(xray(label.equals("PNEUMONIA"), random), "png", dir.resolve(name).toFile());
-                }
-            }
-        }
-        model = ResNetFineTuner.builder()
-                .backbone(Backbone.resNet18FromScratch(4, 8, 16, 32))
-                .preprocessing(Preprocessing.builder().resizeShorterSide(36).cropSize(32).build())
-                .noAugmentation()
-                .batchSize(6)
-                .epochs(1)
-                .earlyStoppingPatience(0)
-                .seed(3)
-                .device(Device.cpu())
-                .decodeThreads(1)
-                .outputDirectory(temp.resolve("run"))
-                .build()
-                .fit(Dataset.fromDirectory(data))
-                .artifactDirectory();
+    static void tinyModel() throws IOException {
+        model = TinyModels.directory();
         jpeg = temp.resolve("chest.jpeg");
-        ImageIO.write(xray(true, new Random(5)), "jpeg", jpeg.toFile());
-    }
-
-    /** Dark lungs, with a bright patch when {@code pneumonia}, and noise; 40 x 40 gray. */
-    static BufferedImage xray(boolean pneumonia, Random random) {
-        int size = 40;
-        BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_BYTE_GRAY);
-        double blobX = 10 + random.nextInt(20);
-        double blobY = 12 + random.nextInt(16);
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                boolean lung = Math.abs(x - size / 2.0) > 4 && Math.abs(x - size / 2.0) < 17 && y > 6 && y < 34;
-                double v = lung ? 50 : 170;
-                if (pneumonia && lung) {
-                    double d = Math.hypot(x - blobX, y - blobY);
-                    v += 110 * Math.exp(-d * d / 60.0) + 40;
-                }
-                v += random.nextGaussian() * 18;
-                image.getRaster().setSample(x, y, 0, (int) Math.max(0, Math.min(255, v)));
-            }
-        }
-        return image;
+        ImageIO.write(SyntheticXrays.image(true, new Random(5)), "jpeg", jpeg.toFile());
     }
 
     static HttpResponse<String> get(String url) throws IOException, InterruptedException {

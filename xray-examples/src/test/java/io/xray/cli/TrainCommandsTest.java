@@ -1,17 +1,13 @@
 package io.xray.cli;
 
+import static io.xray.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.xray.testing.SyntheticXrays;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
-import java.util.Random;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,16 +20,7 @@ class TrainCommandsTest {
 
     static Path data;
     static Path output;
-    static Result trained;
-
-    private record Result(int status, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = XrayCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(status, out.toString(), err.toString());
-    }
+    static CliRun trained;
 
     private static final String[] TINY = {
         "--backbone", "scratch:4,8,16,32", "--image-size", "32", "--resize", "36", "--batch-size", "8",
@@ -52,25 +39,8 @@ class TrainCommandsTest {
     @BeforeAll
     static void train() throws Exception {
         data = temp.resolve("chest_xray");
-        Random random = new Random(5);
-        for (String split : new String[] {"train", "test"}) {
-            for (String label : new String[] {"NORMAL", "PNEUMONIA"}) {
-                Path dir = Files.createDirectories(data.resolve(split).resolve(label));
-                for (int i = 0; i < (split.equals("train") ? 20 : 6); i++) {
-                    BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_BYTE_GRAY);
-                    for (int y = 0; y < 40; y++) {
-                        for (int x = 0; x < 40; x++) {
-                            double v = (label.equals("PNEUMONIA") && x > 8 && x < 30 ? 160 : 60) + random.nextGaussian() * 20;
-                            image.getRaster().setSample(x, y, 0, (int) Math.max(0, Math.min(255, v)));
-                        }
-                    }
-                    String name = label.equals("NORMAL")
-                            ? String.format(Locale.ROOT, "IM-%04d-0001.png", i + (split.equals("train") ? 0 : 500))
-                            : String.format(Locale.ROOT, "person%d_virus_%d.png", i + (split.equals("train") ? 0 : 500), i);
-                    ImageIO.write(image, "png", dir.resolve(name).toFile());
-                }
-            }
-        }
+        SyntheticXrays.writeImages(data.resolve("train"), 20, 0);
+        SyntheticXrays.writeImages(data.resolve("test"), 6, 5);
         output = temp.resolve("run");
         trained = run(trainArgs("--val-fraction", "0.25"));
     }
@@ -85,14 +55,14 @@ class TrainCommandsTest {
 
     @Test
     void trainResume_ofAFinishedRun_shouldRunNoEpochAndSucceed() {
-        Result resumed = run(trainArgs("--val-fraction", "0.25", "--resume"));
+        CliRun resumed = run(trainArgs("--val-fraction", "0.25", "--resume"));
         assertThat(resumed.status()).as(resumed.err()).isZero();
         assertThat(resumed.out()).contains("best epoch:");
     }
 
     @Test
     void evaluateJson_shouldPrintOnlyOneJsonObjectOnStandardOutput() throws Exception {
-        Result result = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString(),
+        CliRun result = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString(),
                 "--split", "test", "--json");
         assertThat(result.status()).as(result.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(result.out());
@@ -104,25 +74,25 @@ class TrainCommandsTest {
 
     @Test
     void evaluate_withoutJson_shouldPrintTheMetricsAndConfusionMatrix() {
-        Result result = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString());
+        CliRun result = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString());
         assertThat(result.status()).as(result.err()).isZero();
         assertThat(result.out()).contains("test split, 12 images", "sensitivity", "ROC AUC", "true PNEUMONIA");
     }
 
     @Test
     void predict_shouldPrintOneLinePerFileAndFailOnAnUndecodableOne() throws Exception {
-        Path good = data.resolve("test").resolve("PNEUMONIA").resolve("person500_virus_0.png");
+        Path good = data.resolve("test").resolve("PNEUMONIA").resolve("person500_bacteria_0.png");
         Path bad = Files.writeString(temp.resolve("broken.jpeg"), "not an image");
-        Result result = run("predict", "--model", output.resolve("model").toString(), good.toString(), bad.toString());
+        CliRun result = run("predict", "--model", output.resolve("model").toString(), good.toString(), bad.toString());
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.out().lines().toList()).hasSize(1);
-        assertThat(result.out()).matches("(?s)(NORMAL|PNEUMONIA) +0\\.\\d{4} .*person500_virus_0\\.png\\R");
+        assertThat(result.out()).matches("(?s)(NORMAL|PNEUMONIA) +0\\.\\d{4} .*person500_bacteria_0\\.png\\R");
         assertThat(result.err()).contains("broken.jpeg");
     }
 
     @Test
     void train_withBatchSizeZero_shouldExitTwoNamingTheField() {
-        Result result = run("train", "--data", data.toString(), "--output", temp.resolve("bad").toString(),
+        CliRun result = run("train", "--data", data.toString(), "--output", temp.resolve("bad").toString(),
                 "--batch-size", "0");
         assertThat(result.status()).isEqualTo(2);
         assertThat(result.err()).contains("batchSize");
