@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xray.XrayException;
 import io.xray.model.AtomicFiles;
 import io.xray.model.Prediction;
+import io.xray.serve.Invocations;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -170,28 +171,14 @@ final class OutputFolder implements AutoCloseable {
     }
 
     /**
-     * Writes an input's result atomically.
+     * Writes an input's result atomically: the body the model server answers for that image.
      *
      * @param input the input
      * @param prediction its prediction
      * @param modelId the model's id
      */
     void writeResult(BatchInput input, Prediction prediction, String modelId) {
-        AtomicFiles.write(outFile(input), resultBody(prediction, modelId));
-    }
-
-    /**
-     * @return the JSON body the model server answers for one image:
-     *     {@code {"predictions":[{"label","probability","threshold","model_id"}]}}
-     */
-    static byte[] resultBody(Prediction prediction, String modelId) {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode p = body.putArray("predictions").addObject();
-        p.put("label", prediction.label().name());
-        p.put("probability", prediction.probability());
-        p.put("threshold", prediction.threshold());
-        p.put("model_id", modelId);
-        return body.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(outFile(input), Invocations.predictionsJson(List.of(prediction), modelId));
     }
 
     /**

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xray.InvalidImageException;
 import io.xray.image.ImageDecoder;
+import io.xray.model.Prediction;
 import io.xray.predict.Npy;
 import io.xray.predict.NpyArray;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,14 +182,32 @@ public final class Invocations {
             return Npy.write(NpyArray.ofDoubles(probabilities, probabilities.length));
         }
         double threshold = model.threshold();
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode predictions = body.putArray("predictions");
+        List<Prediction> predictions = new ArrayList<>(probabilities.length);
         for (double probability : probabilities) {
-            ObjectNode prediction = predictions.addObject();
-            prediction.put("label", probability >= threshold ? PNEUMONIA : NORMAL);
-            prediction.put("probability", probability);
-            prediction.put("threshold", threshold);
-            prediction.put("model_id", model.modelId());
+            predictions.add(Prediction.of(probability, threshold));
+        }
+        return predictionsJson(predictions, model.modelId());
+    }
+
+    /**
+     * The JSON body that {@code /invocations} answers as {@code application/json}, and that batch
+     * scoring writes into each {@code .out} file:
+     * {@code {"predictions":[{"label","probability","threshold","model_id"}, ...]}}, one entry per
+     * image, in order.
+     *
+     * @param predictions the images' predictions
+     * @param modelId the id of the model that made them
+     * @return the body, UTF-8
+     */
+    public static byte[] predictionsJson(List<Prediction> predictions, String modelId) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode array = body.putArray("predictions");
+        for (Prediction prediction : predictions) {
+            ObjectNode entry = array.addObject();
+            entry.put("label", prediction.label().name());
+            entry.put("probability", prediction.probability());
+            entry.put("threshold", prediction.threshold());
+            entry.put("model_id", modelId);
         }
         return body.toString().getBytes(StandardCharsets.UTF_8);
     }
