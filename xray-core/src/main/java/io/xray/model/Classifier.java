@@ -200,4 +200,27 @@ public final class Classifier implements AutoCloseable {
     public void close() {
         network.close();
     }
+
+    /**
+     * Scores images that were already preprocessed by this model's {@link Preprocessing}, through
+     * the same forward path (and the same batching) as {@link #probabilities(List)}: the serving
+     * path, where decoding and preprocessing happen elsewhere.
+     *
+     * @param chwBatch one {@code float[3 * crop * crop]} per image, channel-major, as made by
+     *     {@link Preprocessing#toChw(BufferedImage)} with {@code artifact().preprocessing()}
+     * @return their probabilities of pneumonia, in order
+     * @throws IllegalArgumentException naming the image whose length does not match the crop size
+     */
+    public double[] probabilities(float[][] chwBatch) {
+        int crop = artifact.preprocessing().cropSize();
+        int plane = 3 * crop * crop;
+        for (int i = 0; i < chwBatch.length; i++) {
+            if (chwBatch[i] == null || chwBatch[i].length != plane) {
+                throw new IllegalArgumentException("image " + i + " has "
+                        + (chwBatch[i] == null ? "no" : Integer.toString(chwBatch[i].length)) + " values; this model takes 3 x "
+                        + crop + " x " + crop + " = " + plane);
+            }
+        }
+        return network.probabilities(java.util.Arrays.asList(chwBatch), crop, DEFAULT_BATCH_SIZE);
+    }
 }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             PredictCommand.class,
             QuickstartCommand.class,
             BatchCommand.class,
+            BenchCommand.class,
         })
 public final class XrayCli {
 
