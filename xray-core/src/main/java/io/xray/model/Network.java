@@ -76,6 +76,18 @@ public final class Network implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Network.class);
     private static final int PROBE_SIZE = 64;
+    /** BatchNorm's epsilon, as PyTorch's. */
+    static final float BATCH_NORM_EPSILON = 1e-5f;
+    /**
+     * System property: {@code false} feeds images to the network in PyTorch's default contiguous
+     * (N, C, H, W) layout instead of channels-last; for comparison only, it is slower.
+     */
+    public static final String CHANNELS_LAST_PROPERTY = "xray.channelsLast";
+    /**
+     * System property: {@code false} runs evaluation through the network's blocks, BatchNorm
+     * included, instead of the folded convolutions; for comparison only, it is slower.
+     */
+    public static final String FOLD_BATCH_NORM_PROPERTY = "xray.foldBatchNorm";
 
     private final Architecture architecture;
     private final Device device;
@@ -85,6 +97,7 @@ public final class Network implements AutoCloseable {
     private final ZooModel<NDList, NDList> scriptModel;
     private final Map<String, Parameter> parameters;
     private boolean trainingMode;
+    private FoldedResNet folded;
 
     private Network(
             Architecture architecture,
@@ -363,7 +376,7 @@ public final class Network implements AutoCloseable {
 
     private static Block batchNorm() {
         // DJL's momentum 0.9 is PyTorch's momentum 0.1.
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).optMomentum(0.9f).build();
     }
 
     private static Map<String, Parameter> nameParameters(Block backbone, Block head) {
@@ -463,6 +476,25 @@ public final class Network implements AutoCloseable {
             }
         }
         trainingMode = training;
+        if (training) {
+            dropFolded();
+        }
+    }
+
+    /** Forgets the folded snapshot: the parameters are about to change. */
+    private synchronized void dropFolded() {
+        if (folded != null) {
+            folded.close();
+            folded = null;
+        }
+    }
+
+    /** @return the evaluation-mode network with BatchNorm folded into the convolutions, made once per evaluation phase */
+    private synchronized FoldedResNet folded() {
+        if (folded == null) {
+            folded = FoldedResNet.fold(backbone, head, manager, BATCH_NORM_EPSILON);
+        }
+        return folded;
     }
 
     /** @return true in training mode */
@@ -477,6 +509,7 @@ public final class Network implements AutoCloseable {
      * @return the logits, shape {@code (N)}, attached to the images' manager
      */
     public NDArray logits(NDArray images) {
+        images = channelsLast(images);
         ParameterStore store = new ParameterStore(images.getManager(), false);
         NDArray features = backbone.forward(store, new NDList(images), trainingMode).get(0);
         long batch = images.getShape().get(0);
@@ -485,8 +518,32 @@ public final class Network implements AutoCloseable {
     }
 
     /**
+     * Returns the images with the same shape, (N, C, H, W), and values, but laid out in memory
+     * channels-last (N, H, W, C): PyTorch's "channels_last" memory format, which DJL has no call
+     * for, made as a transposed view of an (N, H, W, C) copy. A convolution given such an input
+     * runs oneDNN's channels-last kernels and passes the layout on to the following layers and
+     * to the backward pass, which measured 1.2-1.4 times faster than the default layout on CPU
+     * for ResNet18 training and inference here. Off when {@value #CHANNELS_LAST_PROPERTY} is
+     * {@code false}, and for arrays that are not 4-dimensional.
+     */
+    static NDArray channelsLast(NDArray images) {
+        Shape s = images.getShape();
+        if (s.dimension() != 4 || "false".equals(System.getProperty(CHANNELS_LAST_PROPERTY))) {
+            return images;
+        }
+        return images.transpose(0, 2, 3, 1)
+                .reshape(-1) // the copy: a transposed view cannot be flattened without one
+                .reshape(s.get(0), s.get(2), s.get(3), s.get(1))
+                .transpose(0, 3, 1, 2);
+    }
+
+    /**
      * Computes the logits of a batch of preprocessed images in evaluation mode, without gradients.
-     * The trainer's validation and {@code Classifier} both call this method, so they agree.
+     * The trainer's validation and {@code Classifier} both call this method, so they agree. A
+     * from-scratch ResNet18 runs with its BatchNorm layers folded into the convolutions
+     * ({@link FoldedResNet}, same logits up to float rounding, about 1.1 times faster), unless
+     * {@value #FOLD_BATCH_NORM_PROPERTY} is {@code false}. Every array of the batch lives in a
+     * manager closed before returning.
      *
      * @param chw the images, {@code count} consecutive {@code (3, size, size)} blocks
      * @param count how many images
@@ -503,6 +560,10 @@ public final class Network implements AutoCloseable {
         }
         try (NDManager batch = manager.newSubManager()) {
             NDArray images = batch.create(FloatBuffer.wrap(chw), new Shape(count, 3, size, size));
+            if (architecture.backbone() == BackboneKind.RESNET18_SCRATCH
+                    && !"false".equals(System.getProperty(FOLD_BATCH_NORM_PROPERTY))) {
+                return folded().logits(channelsLast(images)).toFloatArray();
+            }
             return logits(images).toFloatArray();
         }
     }
