@@ -32,6 +32,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +101,7 @@ public final class Network implements AutoCloseable {
     private final Map<String, Parameter> parameters;
     private boolean trainingMode;
     private FoldedResNet folded;
+    private final DirectBuffers inputBuffers = new DirectBuffers();
 
     private Network(
             Architecture architecture,
@@ -509,7 +513,10 @@ public final class Network implements AutoCloseable {
      * @return the logits, shape {@code (N)}, attached to the images' manager
      */
     public NDArray logits(NDArray images) {
-        images = channelsLast(images);
+        return forward(channelsLast(images));
+    }
+
+    private NDArray forward(NDArray images) {
         ParameterStore store = new ParameterStore(images.getManager(), false);
         NDArray features = backbone.forward(store, new NDList(images), trainingMode).get(0);
         long batch = images.getShape().get(0);
@@ -555,16 +562,51 @@ public final class Network implements AutoCloseable {
             throw new IllegalArgumentException(
                     "expected " + count + " x 3 x " + size + " x " + size + " values, got " + chw.length);
         }
+        int plane = 3 * size * size;
+        return evaluate(count, size, i -> chw, i -> i * plane);
+    }
+
+    /**
+     * Evaluates a batch whose image {@code i} is the {@code 3 x size x size} values of
+     * {@code arrays.apply(i)} from {@code offsets.applyAsInt(i)}. The values are written once,
+     * straight into native memory in the layout the network runs in (channels-last unless
+     * disabled), which the engine then uses without a copy; the buffers are pooled.
+     */
+    private float[] evaluate(int count, int size, IntFunction<float[]> arrays, IntUnaryOperator offsets) {
         if (trainingMode) {
             setTrainingMode(false);
         }
-        try (NDManager batch = manager.newSubManager()) {
-            NDArray images = batch.create(FloatBuffer.wrap(chw), new Shape(count, 3, size, size));
-            if (architecture.backbone() == BackboneKind.RESNET18_SCRATCH
-                    && !"false".equals(System.getProperty(FOLD_BATCH_NORM_PROPERTY))) {
-                return folded().logits(channelsLast(images)).toFloatArray();
+        boolean channelsLast = !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+        int pixels = size * size;
+        int plane = 3 * pixels;
+        ByteBuffer buffer = inputBuffers.take(count * plane * Float.BYTES);
+        try {
+            FloatBuffer floats = buffer.asFloatBuffer();
+            for (int i = 0; i < count; i++) {
+                float[] source = arrays.apply(i);
+                int from = offsets.applyAsInt(i);
+                if (channelsLast) {
+                    int to = i * plane;
+                    for (int p = 0; p < pixels; p++, to += 3) {
+                        floats.put(to, source[from + p]);
+                        floats.put(to + 1, source[from + pixels + p]);
+                        floats.put(to + 2, source[from + 2 * pixels + p]);
+                    }
+                } else {
+                    floats.put(i * plane, source, from, plane);
+                }
             }
-            return logits(images).toFloatArray();
+            try (NDManager batch = manager.newSubManager()) {
+                NDArray images = channelsLast
+                        ? batch.create(buffer, new Shape(count, size, size, 3), DataType.FLOAT32).transpose(0, 3, 1, 2)
+                        : batch.create(buffer, new Shape(count, 3, size, size), DataType.FLOAT32);
+                boolean fold = architecture.backbone() == BackboneKind.RESNET18_SCRATCH
+                        && !"false".equals(System.getProperty(FOLD_BATCH_NORM_PROPERTY));
+                return (fold ? folded().logits(images) : forward(images)).toFloatArray();
+            }
+        } finally {
+            // Every array on the buffer was closed with the batch's manager: it can be reused.
+            inputBuffers.give(buffer);
         }
     }
 
@@ -587,13 +629,16 @@ public final class Network implements AutoCloseable {
     public double[] probabilities(List<float[]> chwImages, int size, int batchSize) {
         double[] probabilities = new double[chwImages.size()];
         int plane = 3 * size * size;
+        for (int i = 0; i < chwImages.size(); i++) {
+            if (chwImages.get(i).length != plane) {
+                throw new IllegalArgumentException("image " + i + " has " + chwImages.get(i).length
+                        + " values, expected 3 x " + size + " x " + size);
+            }
+        }
         for (int start = 0; start < chwImages.size(); start += batchSize) {
             int count = Math.min(batchSize, chwImages.size() - start);
-            float[] batch = new float[count * plane];
-            for (int i = 0; i < count; i++) {
-                System.arraycopy(chwImages.get(start + i), 0, batch, i * plane, plane);
-            }
-            float[] logits = inferLogits(batch, count, size);
+            int first = start;
+            float[] logits = evaluate(count, size, i -> chwImages.get(first + i), i -> 0);
             for (int i = 0; i < count; i++) {
                 probabilities[start + i] = sigmoid(logits[i]);
             }

@@ -132,6 +132,44 @@ class FoldedResNetTest {
     }
 
     @Test
+    void probabilitiesOfAList_shouldEqualThoseOfTheConcatenatedBatch_inEitherLayout() {
+        try (Network network = Network.resNet18FromScratch(List.of(4, 8, 16, 32), Device.cpu(), 5)) {
+            perturb(network, 3);
+            float[] chw = images(8);
+            int plane = 3 * SIZE * SIZE;
+            List<float[]> list = new java.util.ArrayList<>();
+            for (int i = 0; i < COUNT; i++) {
+                list.add(java.util.Arrays.copyOfRange(chw, i * plane, (i + 1) * plane));
+            }
+            float[] logits = network.inferLogits(chw, COUNT, SIZE);
+            // Batches of 4 then 2: the pooled input buffer is reused for a smaller batch.
+            double[] probabilities = network.probabilities(list, SIZE, 4);
+            double[] contiguous = new double[COUNT];
+            float[] contiguousLogits = withProperty(Network.CHANNELS_LAST_PROPERTY, "false",
+                    () -> network.inferLogits(chw, COUNT, SIZE));
+            for (int i = 0; i < COUNT; i++) {
+                contiguous[i] = Network.sigmoid(contiguousLogits[i]);
+                assertThat(probabilities[i]).isCloseTo(Network.sigmoid(logits[i]), org.assertj.core.data.Offset.offset(1e-6));
+                assertThat(contiguous[i]).isCloseTo(probabilities[i], org.assertj.core.data.Offset.offset(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void directBuffers_shouldReuseAGivenBackBuffer_andGrowWhenTooSmall() {
+        DirectBuffers buffers = new DirectBuffers();
+        java.nio.ByteBuffer first = buffers.take(64);
+        first.putFloat(0, 1f).position(8);
+        buffers.give(first);
+        java.nio.ByteBuffer again = buffers.take(32);
+        assertThat(again).isSameAs(first);
+        assertThat(again.position()).isZero();
+        assertThat(again.order()).isEqualTo(java.nio.ByteOrder.nativeOrder());
+        buffers.give(again);
+        assertThat(buffers.take(128).capacity()).isGreaterThanOrEqualTo(128);
+    }
+
+    @Test
     void evaluationBatches_shouldNotAccumulateArraysInTheNetworksManager() {
         try (Network network = Network.resNet18FromScratch(List.of(4, 8, 16, 32), Device.cpu(), 3)) {
             network.setTrainingMode(false);
