@@ -32,6 +32,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +79,18 @@ public final class Network implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Network.class);
     private static final int PROBE_SIZE = 64;
+    /** BatchNorm's epsilon, as PyTorch's. */
+    static final float BATCH_NORM_EPSILON = 1e-5f;
+    /**
+     * System property: {@code false} feeds images to the network in PyTorch's default contiguous
+     * (N, C, H, W) layout instead of channels-last; for comparison only, it is slower.
+     */
+    public static final String CHANNELS_LAST_PROPERTY = "xray.channelsLast";
+    /**
+     * System property: {@code false} runs evaluation through the network's blocks, BatchNorm
+     * included, instead of the folded convolutions; for comparison only, it is slower.
+     */
+    public static final String FOLD_BATCH_NORM_PROPERTY = "xray.foldBatchNorm";
 
     private final Architecture architecture;
     private final Device device;
@@ -85,6 +100,8 @@ public final class Network implements AutoCloseable {
     private final ZooModel<NDList, NDList> scriptModel;
     private final Map<String, Parameter> parameters;
     private boolean trainingMode;
+    private FoldedResNet folded;
+    private final DirectBuffers inputBuffers = new DirectBuffers();
 
     private Network(
             Architecture architecture,
@@ -363,7 +380,7 @@ public final class Network implements AutoCloseable {
 
     private static Block batchNorm() {
         // DJL's momentum 0.9 is PyTorch's momentum 0.1.
-        return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+        return BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).optMomentum(0.9f).build();
     }
 
     private static Map<String, Parameter> nameParameters(Block backbone, Block head) {
@@ -463,6 +480,25 @@ public final class Network implements AutoCloseable {
             }
         }
         trainingMode = training;
+        if (training) {
+            dropFolded();
+        }
+    }
+
+    /** Forgets the folded snapshot: the parameters are about to change. */
+    private synchronized void dropFolded() {
+        if (folded != null) {
+            folded.close();
+            folded = null;
+        }
+    }
+
+    /** @return the evaluation-mode network with BatchNorm folded into the convolutions, made once per evaluation phase */
+    private synchronized FoldedResNet folded() {
+        if (folded == null) {
+            folded = FoldedResNet.fold(backbone, head, manager, BATCH_NORM_EPSILON);
+        }
+        return folded;
     }
 
     /** @return true in training mode */
@@ -477,6 +513,10 @@ public final class Network implements AutoCloseable {
      * @return the logits, shape {@code (N)}, attached to the images' manager
      */
     public NDArray logits(NDArray images) {
+        return forward(channelsLast(images));
+    }
+
+    private NDArray forward(NDArray images) {
         ParameterStore store = new ParameterStore(images.getManager(), false);
         NDArray features = backbone.forward(store, new NDList(images), trainingMode).get(0);
         long batch = images.getShape().get(0);
@@ -485,8 +525,32 @@ public final class Network implements AutoCloseable {
     }
 
     /**
+     * Returns the images with the same shape, (N, C, H, W), and values, but laid out in memory
+     * channels-last (N, H, W, C): PyTorch's "channels_last" memory format, which DJL has no call
+     * for, made as a transposed view of an (N, H, W, C) copy. A convolution given such an input
+     * runs oneDNN's channels-last kernels and passes the layout on to the following layers and
+     * to the backward pass, which measured 1.2-1.4 times faster than the default layout on CPU
+     * for ResNet18 training and inference here. Off when {@value #CHANNELS_LAST_PROPERTY} is
+     * {@code false}, and for arrays that are not 4-dimensional.
+     */
+    static NDArray channelsLast(NDArray images) {
+        Shape s = images.getShape();
+        if (s.dimension() != 4 || "false".equals(System.getProperty(CHANNELS_LAST_PROPERTY))) {
+            return images;
+        }
+        return images.transpose(0, 2, 3, 1)
+                .reshape(-1) // the copy: a transposed view cannot be flattened without one
+                .reshape(s.get(0), s.get(2), s.get(3), s.get(1))
+                .transpose(0, 3, 1, 2);
+    }
+
+    /**
      * Computes the logits of a batch of preprocessed images in evaluation mode, without gradients.
-     * The trainer's validation and {@code Classifier} both call this method, so they agree.
+     * The trainer's validation and {@code Classifier} both call this method, so they agree. A
+     * from-scratch ResNet18 runs with its BatchNorm layers folded into the convolutions
+     * ({@link FoldedResNet}, same logits up to float rounding, about 1.1 times faster), unless
+     * {@value #FOLD_BATCH_NORM_PROPERTY} is {@code false}. Every array of the batch lives in a
+     * manager closed before returning.
      *
      * @param chw the images, {@code count} consecutive {@code (3, size, size)} blocks
      * @param count how many images
@@ -498,12 +562,51 @@ public final class Network implements AutoCloseable {
             throw new IllegalArgumentException(
                     "expected " + count + " x 3 x " + size + " x " + size + " values, got " + chw.length);
         }
+        int plane = 3 * size * size;
+        return evaluate(count, size, i -> chw, i -> i * plane);
+    }
+
+    /**
+     * Evaluates a batch whose image {@code i} is the {@code 3 x size x size} values of
+     * {@code arrays.apply(i)} from {@code offsets.applyAsInt(i)}. The values are written once,
+     * straight into native memory in the layout the network runs in (channels-last unless
+     * disabled), which the engine then uses without a copy; the buffers are pooled.
+     */
+    private float[] evaluate(int count, int size, IntFunction<float[]> arrays, IntUnaryOperator offsets) {
         if (trainingMode) {
             setTrainingMode(false);
         }
-        try (NDManager batch = manager.newSubManager()) {
-            NDArray images = batch.create(FloatBuffer.wrap(chw), new Shape(count, 3, size, size));
-            return logits(images).toFloatArray();
+        boolean channelsLast = !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+        int pixels = size * size;
+        int plane = 3 * pixels;
+        ByteBuffer buffer = inputBuffers.take(count * plane * Float.BYTES);
+        try {
+            FloatBuffer floats = buffer.asFloatBuffer();
+            for (int i = 0; i < count; i++) {
+                float[] source = arrays.apply(i);
+                int from = offsets.applyAsInt(i);
+                if (channelsLast) {
+                    int to = i * plane;
+                    for (int p = 0; p < pixels; p++, to += 3) {
+                        floats.put(to, source[from + p]);
+                        floats.put(to + 1, source[from + pixels + p]);
+                        floats.put(to + 2, source[from + 2 * pixels + p]);
+                    }
+                } else {
+                    floats.put(i * plane, source, from, plane);
+                }
+            }
+            try (NDManager batch = manager.newSubManager()) {
+                NDArray images = channelsLast
+                        ? batch.create(buffer, new Shape(count, size, size, 3), DataType.FLOAT32).transpose(0, 3, 1, 2)
+                        : batch.create(buffer, new Shape(count, 3, size, size), DataType.FLOAT32);
+                boolean fold = architecture.backbone() == BackboneKind.RESNET18_SCRATCH
+                        && !"false".equals(System.getProperty(FOLD_BATCH_NORM_PROPERTY));
+                return (fold ? folded().logits(images) : forward(images)).toFloatArray();
+            }
+        } finally {
+            // Every array on the buffer was closed with the batch's manager: it can be reused.
+            inputBuffers.give(buffer);
         }
     }
 
@@ -526,13 +629,16 @@ public final class Network implements AutoCloseable {
     public double[] probabilities(List<float[]> chwImages, int size, int batchSize) {
         double[] probabilities = new double[chwImages.size()];
         int plane = 3 * size * size;
+        for (int i = 0; i < chwImages.size(); i++) {
+            if (chwImages.get(i).length != plane) {
+                throw new IllegalArgumentException("image " + i + " has " + chwImages.get(i).length
+                        + " values, expected 3 x " + size + " x " + size);
+            }
+        }
         for (int start = 0; start < chwImages.size(); start += batchSize) {
             int count = Math.min(batchSize, chwImages.size() - start);
-            float[] batch = new float[count * plane];
-            for (int i = 0; i < count; i++) {
-                System.arraycopy(chwImages.get(start + i), 0, batch, i * plane, plane);
-            }
-            float[] logits = inferLogits(batch, count, size);
+            int first = start;
+            float[] logits = evaluate(count, size, i -> chwImages.get(first + i), i -> 0);
             for (int i = 0; i < count; i++) {
                 probabilities[start + i] = sigmoid(logits[i]);
             }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             BatchCommand.class,
             ServeCommand.class,
             LoadTestCommand.class,
+            BenchCommand.class,
         })
 public final class XrayCli {
 
