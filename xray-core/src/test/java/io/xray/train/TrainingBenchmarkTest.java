@@ -7,6 +7,7 @@ import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
 import io.xray.data.Dataset;
 import io.xray.model.Network;
+import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
