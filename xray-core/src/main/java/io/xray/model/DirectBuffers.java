@@ -16,8 +16,8 @@ final class DirectBuffers {
 
     /**
      * @param bytes the size needed
-     * @return a buffer of at least {@code bytes} bytes, native byte order, position 0 (the engine
-     *     reads from its start)
+     * @return a buffer of at least {@code bytes} bytes, native byte order, position 0 and limit
+     *     {@code bytes} (the engine reads from its start and checks that nothing is left over)
      */
     ByteBuffer take(int bytes) {
         ByteBuffer buffer = free.pollFirst();
@@ -25,7 +25,7 @@ final class DirectBuffers {
             // A too-small buffer is dropped: batches rarely grow, and the next one will fit.
             buffer = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
         }
-        buffer.clear();
+        buffer.clear().limit(bytes);
         return buffer;
     }
 
