@@ -157,8 +157,10 @@ final class FoldedResNet implements AutoCloseable {
      */
     NDArray logits(NDArray images) {
         NDArray x = stem.apply(images);
-        x = replace(x, Activation.relu(x));
+        // Max-pooling then ReLU equals ReLU then max-pooling (ReLU is monotonic), and the pooled
+        // array is a quarter of the size: one pass over the largest activation saved.
         x = replace(x, Pool.maxPool2d(x, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false));
+        x = replace(x, Activation.relu(x));
         for (BasicBlock block : blocks) {
             NDArray y = block.first().apply(x);
             y = replace(y, Activation.relu(y));
