@@ -167,7 +167,7 @@ public final class Dataset {
         }
         PatientGroupedSplitter.Partition partition =
                 PatientGroupedSplitter.withSeed(seed).splitByFraction(train, fraction);
-        return moved(partition, Split.TRAIN, "fraction " + fraction + " of train");
+        return moved(partition, Split.TRAIN, Split.VAL, "fraction " + fraction + " of train");
     }
 
     /**
@@ -187,10 +187,31 @@ public final class Dataset {
             throw new XrayException("cannot move test images to validation: the data set has no TEST images");
         }
         PatientGroupedSplitter.Partition partition = PatientGroupedSplitter.withSeed(seed).splitByCount(test, count);
-        return moved(partition, Split.TEST, count + " images of test");
+        return moved(partition, Split.TEST, Split.VAL, count + " images of test");
     }
 
-    private Dataset moved(PatientGroupedSplitter.Partition partition, Split from, String what) {
+    /**
+     * Sets about {@code count} test images aside in the {@link Split#CALIBRATION} split, in whole
+     * patients and stratified by class ({@link PatientGroupedSplitter}), for choosing the decision
+     * threshold on images from the test distribution. A model trained on the result records which
+     * images chose its threshold, and {@code xray evaluate} leaves them out of test figures.
+     *
+     * @param count the number of test images to set aside, at least 1 and less than the test split
+     * @param seed the seed; the same seed gives the same images
+     * @return a new data set; this one is unchanged
+     * @throws InvalidConfigurationException if {@code count} is out of range
+     * @throws XrayException if there is no test image
+     */
+    public Dataset withTestMovedToCalibration(int count, long seed) {
+        List<ImageRecord> test = records(Split.TEST);
+        if (test.isEmpty()) {
+            throw new XrayException("cannot set test images aside for calibration: the data set has no TEST images");
+        }
+        PatientGroupedSplitter.Partition partition = PatientGroupedSplitter.withSeed(seed).splitByCount(test, count);
+        return moved(partition, Split.TEST, Split.CALIBRATION, count + " images of test");
+    }
+
+    private Dataset moved(PatientGroupedSplitter.Partition partition, Split from, Split to, String what) {
         if (partition.taken().isEmpty() || partition.kept().isEmpty()) {
             throw new XrayException("cannot take " + what + " in whole patients: " + partition.taken().size()
                     + " images would move and " + partition.kept().size() + " stay; use a larger data set or another "
@@ -204,12 +225,12 @@ public final class Dataset {
         }
         result.addAll(partition.kept());
         for (ImageRecord record : partition.taken()) {
-            result.add(record.withSplit(Split.VAL));
+            result.add(record.withSplit(to));
         }
         LOG.info("moved {} images of {} patients from {} to {} ({} {} images of {} patients stay){}",
-                partition.taken().size(), patients(partition.taken()), from, Split.VAL, partition.kept().size(), from,
+                partition.taken().size(), patients(partition.taken()), from, to, partition.kept().size(), from,
                 patients(partition.kept()),
-                records(Split.VAL).isEmpty() ? "" : "; " + records(Split.VAL).size() + " images were in VAL already");
+                records(to).isEmpty() ? "" : "; " + records(to).size() + " images were in " + to + " already");
         return new Dataset(result, rejected, decoder, parallelism);
     }
 

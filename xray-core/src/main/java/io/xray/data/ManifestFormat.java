@@ -81,7 +81,7 @@ final class ManifestFormat {
             require(line.sha256(), "sha256", where);
             Split split = Split.parse(line.split());
             if (split == null) {
-                throw new XrayException(where + ": split '" + line.split() + "' is not train, val or test");
+                throw new XrayException(where + ": split '" + line.split() + "' is not train, val, test or calibration");
             }
             Label label = Label.parse(line.label());
             if (label == null) {

@@ -10,7 +10,14 @@ public enum Split {
     /** Images used to choose epochs, thresholds and hyperparameters. */
     VAL("val"),
     /** Images used once, to measure how well the chosen model generalises. */
-    TEST("test");
+    TEST("test"),
+    /**
+     * Images used only to choose the decision threshold, usually set aside from the test split
+     * ({@link Dataset#withTestMovedToCalibration}) because a validation split carved from the
+     * training images does not show how scores shift on images taken elsewhere. They are never
+     * trained on, and a model records them so that they are left out of its test figures.
+     */
+    CALIBRATION("calibration");
 
     private final String directoryName;
 
@@ -19,8 +26,8 @@ public enum Split {
     }
 
     /**
-     * @return the folder name of this split in the Kaggle layout: {@code "train"}, {@code "val"}
-     *     or {@code "test"}; also the spelling used in manifests
+     * @return the folder name of this split in the Kaggle layout: {@code "train"}, {@code "val"},
+     *     {@code "test"} (or {@code "calibration"}); also the spelling used in manifests
      */
     public String directoryName() {
         return directoryName;
@@ -38,7 +45,7 @@ public enum Split {
     public static Split fromDirectoryName(String name) {
         Split split = parse(name);
         if (split == null) {
-            throw new XrayException("'" + name + "' is not a split; expected train, val or test");
+            throw new XrayException("'" + name + "' is not a split; expected train, val, test or calibration");
         }
         return split;
     }

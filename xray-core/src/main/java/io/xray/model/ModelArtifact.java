@@ -18,16 +18,19 @@ import java.util.Objects;
  * to its weight files. It holds everything needed to use the model and to know how it was made:
  * the architecture (backbone kind, widths, weight files), the one {@link Preprocessing}, the
  * decision threshold and the rule that chose it, the class names, the validation metrics at that
- * threshold, and the {@link Provenance}.
+ * threshold, the {@link Provenance}, and, when the threshold was chosen on images other than the
+ * validation split, which ones ({@link ThresholdCalibration}).
  *
  * @param formatVersion the version of this format, {@value #FORMAT_VERSION}
  * @param architecture how to rebuild the network, naming its weight files
  * @param preprocessing the preprocessing every image goes through before the network
  * @param threshold the decision threshold on the probability of pneumonia
- * @param thresholdRule how the threshold was chosen on validation, such as {@code max-f1}
+ * @param thresholdRule how the threshold was chosen, such as {@code max-f1}
  * @param classNames the class names by index ({@code NORMAL}, {@code PNEUMONIA})
  * @param validationMetrics the validation metrics at {@code threshold}
  * @param provenance how the model was made
+ * @param thresholdCalibration the images the threshold was chosen on when they were not the
+ *     validation split, or {@code null} (the threshold was chosen on validation)
  */
 public record ModelArtifact(
         int formatVersion,
@@ -37,7 +40,8 @@ public record ModelArtifact(
         String thresholdRule,
         List<String> classNames,
         BinaryMetrics validationMetrics,
-        Provenance provenance) {
+        Provenance provenance,
+        ThresholdCalibration thresholdCalibration) {
 
     /** The name of the description file in a model directory. */
     public static final String FILE_NAME = "model.json";

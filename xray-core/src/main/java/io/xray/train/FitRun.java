@@ -16,6 +16,7 @@ import io.xray.model.AtomicFiles;
 import io.xray.model.ModelArtifact;
 import io.xray.model.Network;
 import io.xray.model.Provenance;
+import io.xray.model.ThresholdCalibration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,8 @@ final class FitRun {
         long runStart = System.nanoTime();
         List<ImageRecord> train = dataset.records(Split.TRAIN);
         List<ImageRecord> validation = dataset.records(Split.VAL);
-        requireData(train, validation);
+        List<ImageRecord> calibration = dataset.records(Split.CALIBRATION);
+        requireData(train, validation, calibration);
         Device device = config.device().orElseGet(Network::defaultDevice);
 
         CheckpointState state = config.resume() ? store.read().orElse(null) : null;
@@ -115,7 +117,7 @@ final class FitRun {
         if (state.best() == null) {
             throw new XrayException("no epoch completed, so there is no model to write");
         }
-        return writeArtifact(state, device, validationImages, validationLabels, train.size(), startTime,
+        return writeArtifact(state, device, validationImages, validationLabels, calibration, train.size(), startTime,
                 stoppedEarly && state.epochsCompleted() < config.epochs(), runStart);
     }
 
@@ -260,6 +262,7 @@ final class FitRun {
             Device device,
             List<float[]> validationImages,
             int[] validationLabels,
+            List<ImageRecord> calibration,
             int trainImages,
             String startTime,
             boolean stoppedEarly,
@@ -274,11 +277,23 @@ final class FitRun {
         }
         Architecture architecture = state.best().withWeightFiles(files);
         double[] probabilities;
+        ThresholdChoice threshold;
+        ThresholdCalibration calibrated = null;
         // Score validation with the network as the model directory holds it: Classifier's path.
         try (Network best = Network.load(architecture, modelDirectory, device)) {
             probabilities = best.probabilities(validationImages, config.preprocessing().cropSize(), config.batchSize());
+            if (calibration.isEmpty()) {
+                threshold = config.thresholdRule().choose(probabilities, validationLabels);
+            } else {
+                ImageCache cache = ImageCache.build("calibration", calibration, config.decoder(),
+                        config.preprocessing(), config.decodeThreads());
+                int[] labels = cache.labels();
+                double[] scores = best.probabilities(cache.centreCrops(config.preprocessing()),
+                        config.preprocessing().cropSize(), config.batchSize());
+                threshold = config.thresholdRule().choose(scores, labels);
+                calibrated = calibration(calibration, labels, BinaryMetrics.compute(scores, labels, threshold.threshold()));
+            }
         }
-        ThresholdChoice threshold = config.thresholdRule().choose(probabilities, validationLabels);
         BinaryMetrics metrics = BinaryMetrics.compute(probabilities, validationLabels, threshold.threshold());
         Provenance provenance = new Provenance(
                 dataset.manifestSha256(),
@@ -296,15 +311,32 @@ final class FitRun {
                 validationLabels.length,
                 state.positiveClassWeight());
         ModelArtifact artifact = new ModelArtifact(ModelArtifact.FORMAT_VERSION, architecture, config.preprocessing(),
-                threshold.threshold(), threshold.rule(), ModelArtifact.CLASS_NAMES, metrics, provenance);
+                threshold.threshold(), threshold.rule(), ModelArtifact.CLASS_NAMES, metrics, provenance, calibrated);
         artifact.write(modelDirectory);
+        if (calibrated != null) {
+            BinaryMetrics c = calibrated.metrics();
+            LOG.info(String.format(Locale.ROOT,
+                    "Threshold %.4f chosen on %d calibration images (%d PNEUMONIA): sensitivity %.4f, specificity %.4f,"
+                            + " accuracy %.4f, ROC AUC %.4f; the model lists them so that evaluations leave them out",
+                    threshold.threshold(), calibrated.images(), calibrated.pneumonia(), c.recall(), c.specificity(),
+                    c.accuracy(), c.rocAuc()));
+        }
         LOG.info(String.format(Locale.ROOT,
                 "Model of epoch %d written to %s: threshold %.4f (%s), validation F1 %.4f, accuracy %.4f,"
                         + " sensitivity %.4f, specificity %.4f, ROC AUC %.4f (naive all-pneumonia F1 %.4f)",
                 state.bestEpoch(), modelDirectory, threshold.threshold(), threshold.rule(), metrics.f1(),
                 metrics.accuracy(), metrics.recall(), metrics.specificity(), metrics.rocAuc(), metrics.naiveF1()));
         return new FitResult(state.history(), state.bestEpoch(), modelDirectory, threshold, metrics, stoppedEarly,
-                (System.nanoTime() - runStart) / 1e9);
+                (System.nanoTime() - runStart) / 1e9, calibrated);
+    }
+
+    private static ThresholdCalibration calibration(List<ImageRecord> records, int[] labels, BinaryMetrics metrics) {
+        int pneumonia = 0;
+        for (int label : labels) {
+            pneumonia += label;
+        }
+        return new ThresholdCalibration(Split.CALIBRATION.directoryName(), labels.length, pneumonia, metrics,
+                records.stream().map(ImageRecord::sha256).toList());
     }
 
     private static void copyAtomically(Path source, Path target) {
@@ -361,7 +393,7 @@ final class FitRun {
         }
     }
 
-    private void requireData(List<ImageRecord> train, List<ImageRecord> validation) {
+    private void requireData(List<ImageRecord> train, List<ImageRecord> validation, List<ImageRecord> calibration) {
         ClassBalance trainBalance = ClassBalance.of(train);
         if (trainBalance.normal() == 0 || trainBalance.pneumonia() == 0) {
             throw new XrayException("the TRAIN split needs images of both classes; it has " + trainBalance.normal()
@@ -373,6 +405,11 @@ final class FitRun {
                     + " threshold; it has " + validationBalance.normal() + " NORMAL and "
                     + validationBalance.pneumonia() + " PNEUMONIA. Carve one from training with"
                     + " Dataset.withValidationFromTrain(0.1, seed) (--val-fraction on the command line)");
+        }
+        ClassBalance calibrationBalance = ClassBalance.of(calibration);
+        if (!calibration.isEmpty() && (calibrationBalance.normal() == 0 || calibrationBalance.pneumonia() == 0)) {
+            throw new XrayException("the CALIBRATION split needs images of both classes to choose the threshold; it has "
+                    + calibrationBalance.normal() + " NORMAL and " + calibrationBalance.pneumonia() + " PNEUMONIA");
         }
         if (train.size() < config.batchSize()) {
             throw new InvalidConfigurationException("batchSize", config.batchSize() + " is more than the "

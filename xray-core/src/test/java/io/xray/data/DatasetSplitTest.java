@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.xray.XrayException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DatasetSplitTest {
 
@@ -62,6 +64,42 @@ class DatasetSplitTest {
         assertThat(moved.records(Split.TRAIN)).isEqualTo(data.records(Split.TRAIN));
         assertThat(moved.records(Split.TEST).size() + moved.records(Split.VAL).size())
                 .isEqualTo(data.records(Split.TEST).size());
+    }
+
+    @Test
+    void testMovedToCalibration_shouldSetWholeTestPatientsAsideAndLeaveValidationAlone() {
+        Dataset data = trainAndTest().withValidationFromTrain(0.1, 42);
+
+        Dataset moved = data.withTestMovedToCalibration(40, 3);
+
+        List<ImageRecord> calibration = moved.records(Split.CALIBRATION);
+        assertThat(calibration.size()).isBetween(36, 44);
+        assertThat(calibration).allSatisfy(r -> assertThat(data.records(Split.TEST)).contains(r.withSplit(Split.TEST)));
+        assertThat(patients(moved.records(Split.TEST))).doesNotContainAnyElementsOf(patients(calibration));
+        assertThat(moved.records(Split.VAL)).isEqualTo(data.records(Split.VAL));
+        assertThat(moved.records(Split.TRAIN)).isEqualTo(data.records(Split.TRAIN));
+        assertThat(moved.classBalance(Split.CALIBRATION).positiveFraction())
+                .isCloseTo(data.classBalance(Split.TEST).positiveFraction(), within(0.1));
+        assertThat(data.withTestMovedToCalibration(40, 3)).as("seeded").isEqualTo(moved);
+    }
+
+    @Test
+    void calibrationSplit_shouldSurviveAManifestRoundTrip(@TempDir Path dir) {
+        Dataset moved = trainAndTest().withTestMovedToCalibration(30, 5);
+        Path manifest = dir.resolve("split.jsonl");
+
+        moved.writeManifest(manifest);
+
+        assertThat(Dataset.builder().manifest(manifest).verifyImages(false).build().records(Split.CALIBRATION))
+                .hasSameSizeAs(moved.records(Split.CALIBRATION));
+    }
+
+    @Test
+    void calibrationWithoutTestImages_shouldSaySo() {
+        Dataset trainOnly = Dataset.of(PatientGroupedSplitterTest.crafted(Split.TRAIN));
+
+        assertThatThrownBy(() -> trainOnly.withTestMovedToCalibration(10, 1))
+                .isInstanceOf(XrayException.class).hasMessageContaining("no TEST images");
     }
 
     @Test

@@ -27,7 +27,7 @@ class ModelArtifactTest {
         Architecture architecture = new Architecture(BackboneKind.RESNET18_SCRATCH, List.of(8, 16, 32, 64), 64,
                 "random", Map.of(Network.NETWORK_WEIGHTS, "network.params"));
         return new ModelArtifact(ModelArtifact.FORMAT_VERSION, architecture, Preprocessing.defaults(), 0.6, "max-f1",
-                ModelArtifact.CLASS_NAMES, metrics, provenance);
+                ModelArtifact.CLASS_NAMES, metrics, provenance, null);
     }
 
     @Test
@@ -36,6 +36,25 @@ class ModelArtifactTest {
         artifact.write(dir);
         assertThat(ModelArtifact.read(dir)).isEqualTo(artifact);
         assertThat(dir.resolve("model.json.tmp")).doesNotExist();
+    }
+
+    @Test
+    void thresholdCalibration_shouldReadBackWithItsImageHashesSorted() {
+        ModelArtifact plain = sample();
+        BinaryMetrics metrics = BinaryMetrics.compute(new double[] {0.2, 0.9, 0.7}, new int[] {0, 1, 1}, 0.7);
+        ThresholdCalibration calibration = new ThresholdCalibration("calibration", 3, 2, metrics,
+                List.of("cd".repeat(32), "ab".repeat(32), "ef".repeat(32)));
+        ModelArtifact artifact = new ModelArtifact(plain.formatVersion(), plain.architecture(), plain.preprocessing(),
+                0.7, "sensitivity>=0.95", plain.classNames(), plain.validationMetrics(), plain.provenance(), calibration);
+
+        artifact.write(dir);
+
+        ModelArtifact read = ModelArtifact.read(dir);
+        assertThat(read).isEqualTo(artifact);
+        assertThat(read.thresholdCalibration().sha256()).containsExactly("ab".repeat(32), "cd".repeat(32), "ef".repeat(32));
+        assertThat(read.thresholdCalibration().sha256Set()).contains("ef".repeat(32)).hasSize(3);
+        assertThatThrownBy(() -> new ThresholdCalibration("calibration", 2, 3, metrics, List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out of range");
     }
 
     @Test

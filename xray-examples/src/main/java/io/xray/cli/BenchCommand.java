@@ -233,7 +233,7 @@ final class BenchCommand implements Callable<Integer> {
         try (Network network = Network.resNet18FromScratch(Backbone.RESNET18_WIDTHS, Device.cpu(), seed)) {
             Architecture architecture = network.save(directory, "");
             new ModelArtifact(ModelArtifact.FORMAT_VERSION, architecture, preprocessing(), 0.5, "benchmark", null,
-                    null, null).write(directory);
+                    null, null, null).write(directory);
         }
     }
 

@@ -7,11 +7,16 @@ import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.metrics.ConfusionMatrix;
 import io.xray.model.Classifier;
+import io.xray.model.ModelArtifact;
+import io.xray.model.ThresholdCalibration;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,6 +28,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Evaluate a model on a split of a chest_xray folder or manifest, at the model's own threshold.")
 final class EvaluateCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(EvaluateCommand.class);
+
     @Spec
     private CommandSpec spec;
 
@@ -32,7 +39,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "chest_xray folder (train/val/test) or manifest file")
     private Path data;
 
-    @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE})")
+    @Option(names = "--split", defaultValue = "test",
+            description = "train, val, test or calibration (default: ${DEFAULT-VALUE}); images that chose the model's"
+                    + " threshold are left out of every split but calibration")
     private String split;
 
     @Option(names = "--json", description = "print one JSON object on standard output (logs go to standard error)")
@@ -40,22 +49,26 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /** The JSON that {@code --json} prints. */
     record Evaluation(String model, String data, String split, double threshold, String thresholdRule,
-            BinaryMetrics metrics) {}
+            int leftOut, BinaryMetrics metrics) {}
 
     @Override
     public Integer call() {
         Split chosen = parseSplit(split);
         Dataset dataset = DataSources.load(data);
-        List<ImageRecord> records = dataset.records(chosen);
-        if (records.isEmpty()) {
+        List<ImageRecord> all = dataset.records(chosen);
+        if (all.isEmpty()) {
             throw new XrayException("--data " + data + " has no " + chosen.directoryName() + " images");
         }
-        BinaryMetrics metrics;
         Evaluation evaluation;
         try (Classifier classifier = Classifier.load(model)) {
-            metrics = classifier.evaluate(records);
+            List<ImageRecord> records = withoutCalibration(all, classifier.artifact(), chosen);
+            if (records.isEmpty()) {
+                throw new XrayException("every " + chosen.directoryName() + " image of --data " + data
+                        + " chose the model's threshold, so none is left to evaluate");
+            }
+            BinaryMetrics metrics = classifier.evaluate(records);
             evaluation = new Evaluation(model.toString(), data.toString(), chosen.directoryName(),
-                    classifier.threshold(), classifier.artifact().thresholdRule(), metrics);
+                    classifier.threshold(), classifier.artifact().thresholdRule(), all.size() - records.size(), metrics);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -67,13 +80,31 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * @return the records less those whose bytes chose the model's threshold, unless the calibration
+     *     split itself is asked for
+     */
+    static List<ImageRecord> withoutCalibration(List<ImageRecord> records, ModelArtifact artifact, Split split) {
+        ThresholdCalibration calibration = artifact.thresholdCalibration();
+        if (calibration == null || split == Split.CALIBRATION) {
+            return records;
+        }
+        Set<String> used = calibration.sha256Set();
+        List<ImageRecord> kept = records.stream().filter(r -> !used.contains(r.sha256())).toList();
+        if (kept.size() < records.size()) {
+            LOG.info("left out {} of {} {} images: they chose the model's threshold", records.size() - kept.size(),
+                    records.size(), split.directoryName());
+        }
+        return kept;
+    }
+
     static Split parseSplit(String name) {
         for (Split s : Split.values()) {
             if (s.directoryName().equalsIgnoreCase(name) || s.name().equalsIgnoreCase(name)) {
                 return s;
             }
         }
-        throw new XrayException("--split " + name + ": expected train, val or test");
+        throw new XrayException("--split " + name + ": expected train, val, test or calibration");
     }
 
     static void print(PrintWriter out, Evaluation e) {
@@ -81,6 +112,9 @@ final class EvaluateCommand implements Callable<Integer> {
         ConfusionMatrix c = m.confusion();
         out.printf(Locale.ROOT, "%s split, %d images (%d PNEUMONIA), threshold %.4f (%s)%n", e.split(), m.count(),
                 m.positives(), e.threshold(), e.thresholdRule());
+        if (e.leftOut() > 0) {
+            out.printf(Locale.ROOT, "left out   %d images that chose the threshold%n", e.leftOut());
+        }
         out.printf(Locale.ROOT, "accuracy    %.4f%n", m.accuracy());
         out.printf(Locale.ROOT, "precision   %.4f%n", m.precision());
         out.printf(Locale.ROOT, "sensitivity %.4f   (recall of PNEUMONIA)%n", m.recall());

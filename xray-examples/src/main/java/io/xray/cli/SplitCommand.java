@@ -31,6 +31,11 @@ final class SplitCommand implements Callable<Integer> {
     @Option(names = "--move-test-to-val", defaultValue = "0", description = "also move about N test images (whole patients) into validation (default: ${DEFAULT-VALUE})")
     private int moveTestToVal;
 
+    @Option(names = "--calibration-from-test", defaultValue = "0", paramLabel = "N",
+            description = "set about N test images (whole patients) aside as a calibration split that chooses the"
+                    + " threshold (default: ${DEFAULT-VALUE})")
+    private int calibrationFromTest;
+
     @Option(names = "--seed", defaultValue = "42", description = "random seed (default: ${DEFAULT-VALUE})")
     private long seed;
 
@@ -46,13 +51,16 @@ final class SplitCommand implements Callable<Integer> {
         if (moveTestToVal > 0) {
             dataset = dataset.withTestMovedToValidation(moveTestToVal, seed);
         }
+        if (calibrationFromTest > 0) {
+            dataset = dataset.withTestMovedToCalibration(calibrationFromTest, seed);
+        }
         dataset.writeManifest(out);
         PrintWriter printer = spec.commandLine().getOut();
         for (Split split : dataset.splits()) {
             var records = dataset.records(split);
             ClassBalance balance = ClassBalance.of(records);
             long patients = records.stream().map(ImageRecord::patientId).distinct().count();
-            printer.printf("%-5s %5d images (%d NORMAL, %d PNEUMONIA), %d patients%n", split.directoryName(),
+            printer.printf("%-11s %5d images (%d NORMAL, %d PNEUMONIA), %d patients%n", split.directoryName(),
                     records.size(), balance.count(Label.NORMAL), balance.count(Label.PNEUMONIA), patients);
         }
         printer.printf("wrote %s (data fingerprint %s)%n", out, dataset.manifestSha256());

@@ -50,6 +50,11 @@ final class TrainCommand implements Callable<Integer> {
                     + " has no val split, else its val split is used as it is")
     private Double valFraction;
 
+    @Option(names = "--calibration-from-test", defaultValue = "0", paramLabel = "N",
+            description = "set about N test images (whole patients) aside to choose the threshold on instead of"
+                    + " validation; the model lists them and evaluate leaves them out of test figures (default: ${DEFAULT-VALUE})")
+    private int calibrationFromTest;
+
     @Option(names = "--seed", defaultValue = "42", description = "seed of the split, initialisation, shuffling and augmentation (default: ${DEFAULT-VALUE})")
     private long seed;
 
@@ -65,6 +70,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Dataset dataset = withValidation(DataSources.load(data), valFraction, seed);
+        if (calibrationFromTest > 0) {
+            dataset = dataset.withTestMovedToCalibration(calibrationFromTest, seed);
+        }
         ResNetFineTuner tuner = options.builder()
                 .seed(seed)
                 .outputDirectory(output)
@@ -95,7 +103,9 @@ final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model:            %s%n", result.artifactDirectory());
         out.printf(Locale.ROOT, "best epoch:       %d of %d run%s%n", result.bestEpoch(), result.history().size(),
                 result.stoppedEarly() ? " (stopped early)" : "");
-        out.printf(Locale.ROOT, "threshold:        %.4f (%s)%n", result.threshold().threshold(), result.threshold().rule());
+        out.printf(Locale.ROOT, "threshold:        %.4f (%s, on %s)%n", result.threshold().threshold(),
+                result.threshold().rule(), result.thresholdCalibration() != null
+                        ? result.thresholdCalibration().images() + " calibration images" : "validation");
         out.printf(Locale.ROOT, "validation:       F1 %.4f, accuracy %.4f, sensitivity %.4f, specificity %.4f,"
                         + " ROC AUC %.4f, %d images%n",
                 m.f1(), m.accuracy(), m.recall(), m.specificity(), m.rocAuc(), m.count());

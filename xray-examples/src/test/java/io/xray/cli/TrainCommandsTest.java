@@ -27,8 +27,8 @@ class TrainCommandsTest {
         "--epochs", "2", "--learning-rate", "0.003", "--device", "cpu", "--progress-every", "0"
     };
 
-    private static String[] trainArgs(String... extra) {
-        String[] base = {"train", "--data", data.toString(), "--output", output.toString(), "--seed", "3"};
+    private static String[] trainArgs(Path out, String... extra) {
+        String[] base = {"train", "--data", data.toString(), "--output", out.toString(), "--seed", "3"};
         String[] all = new String[base.length + TINY.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);
         System.arraycopy(TINY, 0, all, base.length, TINY.length);
@@ -42,7 +42,7 @@ class TrainCommandsTest {
         SyntheticXrays.writeImages(data.resolve("train"), 20, 0);
         SyntheticXrays.writeImages(data.resolve("test"), 6, 5);
         output = temp.resolve("run");
-        trained = run(trainArgs("--val-fraction", "0.25"));
+        trained = run(trainArgs(output, "--val-fraction", "0.25"));
     }
 
     @Test
@@ -55,7 +55,7 @@ class TrainCommandsTest {
 
     @Test
     void trainResume_ofAFinishedRun_shouldRunNoEpochAndSucceed() {
-        CliRun resumed = run(trainArgs("--val-fraction", "0.25", "--resume"));
+        CliRun resumed = run(trainArgs(output, "--val-fraction", "0.25", "--resume"));
         assertThat(resumed.status()).as(resumed.err()).isZero();
         assertThat(resumed.out()).contains("best epoch:");
     }
@@ -68,6 +68,7 @@ class TrainCommandsTest {
         JsonNode json = new ObjectMapper().readTree(result.out());
         assertThat(json.path("split").asText()).isEqualTo("test");
         assertThat(json.path("metrics").path("count").asInt()).isEqualTo(12);
+        assertThat(json.path("leftOut").asInt()).as("validation chose the threshold").isZero();
         assertThat(json.path("metrics").path("confusion").has("truePositives")).isTrue();
         assertThat(json.path("threshold").asDouble()).isBetween(0.0, 1.0);
     }
@@ -77,6 +78,24 @@ class TrainCommandsTest {
         CliRun result = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString());
         assertThat(result.status()).as(result.err()).isZero();
         assertThat(result.out()).contains("test split, 12 images", "sensitivity", "ROC AUC", "true PNEUMONIA");
+    }
+
+    @Test
+    void calibrationFromTest_shouldChooseTheThresholdThere_andEvaluateShouldLeaveThoseImagesOut() throws Exception {
+        Path calibrated = temp.resolve("calibrated");
+        CliRun train = run(trainArgs(calibrated, "--val-fraction", "0.25", "--calibration-from-test", "4"));
+        assertThat(train.status()).as(train.err()).isZero();
+        assertThat(train.out()).contains("calibration images");
+
+        CliRun test = run("evaluate", "--model", calibrated.resolve("model").toString(), "--data", data.toString(),
+                "--split", "test", "--json");
+        assertThat(test.status()).as(test.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(test.out());
+        int leftOut = json.path("leftOut").asInt();
+        assertThat(leftOut).isBetween(2, 6);
+        assertThat(json.path("metrics").path("count").asInt()).isEqualTo(12 - leftOut);
+        CliRun text = run("evaluate", "--model", calibrated.resolve("model").toString(), "--data", data.toString());
+        assertThat(text.out()).contains("test split, " + (12 - leftOut) + " images", "left out   " + leftOut + " images");
     }
 
     @Test
