@@ -31,18 +31,22 @@ import java.util.Random;
  *       once);
  *   <li><b>brightness</b>: values multiplied by a uniform factor in {@code [1 - brightness, 1 + brightness]};
  *   <li><b>contrast</b>: values moved away from or towards their mean by a uniform factor in
- *       {@code [1 - contrast, 1 + contrast]}; results clamped to 0..255 and rounded.
+ *       {@code [1 - contrast, 1 + contrast]}; results clamped to 0..255 and rounded;
+ *   <li><b>gamma</b>, only when {@code gamma > 0}: each value {@code v} becomes
+ *       {@code 255 (v / 255)^γ} with {@code γ} log-uniform in {@code [1 / (1 + gamma), 1 + gamma]},
+ *       the non-linear change of exposure and film/detector response between machines that a
+ *       linear brightness and contrast change cannot imitate.
  * </ol>
  *
  * <p>Defaults: scale 0.75–1.0, aspect ratio 3/4–4/3, rotation ±10°, brightness 0.1, contrast 0.1,
- * no flip. Immutable and thread-safe (the state lives in the caller's {@code Random}).
+ * no gamma, no flip. Immutable and thread-safe (the state lives in the caller's {@code Random}).
  */
 @JsonAutoDetect(
         getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         fieldVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonPropertyOrder({"minScale", "maxScale", "minAspectRatio", "maxAspectRatio", "maxRotationDegrees",
-    "brightness", "contrast", "horizontalFlip"})
+    "brightness", "contrast", "gamma", "horizontalFlip"})
 public final class TrainingAugmentation {
 
     private static final int CROP_ATTEMPTS = 10;
@@ -55,6 +59,7 @@ public final class TrainingAugmentation {
     private final double maxRotationDegrees;
     private final double brightness;
     private final double contrast;
+    private final double gamma;
     private final boolean horizontalFlip;
 
     private TrainingAugmentation(Builder builder) {
@@ -66,6 +71,7 @@ public final class TrainingAugmentation {
         this.maxRotationDegrees = builder.maxRotationDegrees;
         this.brightness = builder.brightness;
         this.contrast = builder.contrast;
+        this.gamma = builder.gamma;
         this.horizontalFlip = builder.horizontalFlip;
     }
 
@@ -85,6 +91,7 @@ public final class TrainingAugmentation {
                 .maxRotationDegrees(maxRotationDegrees)
                 .brightness(brightness)
                 .contrast(contrast)
+                .gamma(gamma)
                 .horizontalFlip(horizontalFlip);
     }
 
@@ -133,6 +140,12 @@ public final class TrainingAugmentation {
     @JsonProperty("contrast")
     public double contrast() {
         return contrast;
+    }
+
+    /** @return the gamma jitter: exponents log-uniform in {@code [1 / (1 + g), 1 + g]}; 0 for none */
+    @JsonProperty("gamma")
+    public double gamma() {
+        return gamma;
     }
 
     /** @return whether half of the images are mirrored left/right */
@@ -216,6 +229,8 @@ public final class TrainingAugmentation {
         boolean flip = horizontalFlip && random.nextBoolean();
         double brightnessFactor = brightness > 0 ? uniform(random, 1 - brightness, 1 + brightness) : 1;
         double contrastFactor = contrast > 0 ? uniform(random, 1 - contrast, 1 + contrast) : 1;
+        // 7. Drawn last and only when enabled, so that settings without gamma draw what they always drew.
+        byte[] curve = gamma > 0 ? gammaCurve(Math.exp(uniform(random, -Math.log1p(gamma), Math.log1p(gamma)))) : null;
 
         // 4. Inverse mapping: output pixel centre -> source position, bilinear interpolation, black outside.
         double cos = Math.cos(angle);
@@ -242,7 +257,21 @@ public final class TrainingAugmentation {
         for (int i = 0; i < values.length; i++) {
             out[i] = Resampler.toByte(mean + factor * (Math.min(values[i], 255f) - mean));
         }
+        if (curve != null) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = curve[out[i] & 0xFF];
+            }
+        }
         return new GrayImage(size, size, out);
+    }
+
+    /** @return the 256 rounded values of {@code 255 (v / 255)^exponent} */
+    private static byte[] gammaCurve(double exponent) {
+        byte[] curve = new byte[256];
+        for (int v = 0; v < 256; v++) {
+            curve[v] = Resampler.toByte((float) (255 * Math.pow(v / 255.0, exponent)));
+        }
+        return curve;
     }
 
     private static double uniform(Random random, double min, double max) {
@@ -274,21 +303,21 @@ public final class TrainingAugmentation {
                 && minScale == that.minScale && maxScale == that.maxScale
                 && minAspectRatio == that.minAspectRatio && maxAspectRatio == that.maxAspectRatio
                 && maxRotationDegrees == that.maxRotationDegrees
-                && brightness == that.brightness && contrast == that.contrast
+                && brightness == that.brightness && contrast == that.contrast && gamma == that.gamma
                 && horizontalFlip == that.horizontalFlip;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(preprocessing, minScale, maxScale, minAspectRatio, maxAspectRatio,
-                maxRotationDegrees, brightness, contrast, horizontalFlip);
+                maxRotationDegrees, brightness, contrast, gamma, horizontalFlip);
     }
 
     @Override
     public String toString() {
         return "TrainingAugmentation[scale=" + minScale + ".." + maxScale + ", aspectRatio=" + minAspectRatio
                 + ".." + maxAspectRatio + ", maxRotationDegrees=" + maxRotationDegrees + ", brightness="
-                + brightness + ", contrast=" + contrast + ", horizontalFlip=" + horizontalFlip + ", preprocessing="
+                + brightness + ", contrast=" + contrast + ", gamma=" + gamma + ", horizontalFlip=" + horizontalFlip + ", preprocessing="
                 + preprocessing + "]";
     }
 
@@ -302,6 +331,7 @@ public final class TrainingAugmentation {
         private double maxRotationDegrees = 10;
         private double brightness = 0.1;
         private double contrast = 0.1;
+        private double gamma;
         private boolean horizontalFlip;
 
         private Builder(Preprocessing preprocessing) {
@@ -358,6 +388,16 @@ public final class TrainingAugmentation {
         }
 
         /**
+         * @param gamma gamma jitter in [0, 1): exponents log-uniform in {@code [1 / (1 + gamma), 1 + gamma]};
+         *     default 0 (none)
+         * @return this builder
+         */
+        public Builder gamma(double gamma) {
+            this.gamma = gamma;
+            return this;
+        }
+
+        /**
          * @param horizontalFlip whether to mirror half of the images; default false (radiographs
          *     are not left/right symmetric)
          * @return this builder
@@ -392,6 +432,9 @@ public final class TrainingAugmentation {
             }
             if (!(contrast >= 0 && contrast < 1)) {
                 throw new InvalidConfigurationException("contrast", "must be in [0, 1), was " + contrast);
+            }
+            if (!(gamma >= 0 && gamma < 1)) {
+                throw new InvalidConfigurationException("gamma", "must be in [0, 1), was " + gamma);
             }
             return new TrainingAugmentation(this);
         }

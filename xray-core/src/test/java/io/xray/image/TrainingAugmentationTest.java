@@ -86,6 +86,43 @@ class TrainingAugmentationTest {
     }
 
     @Test
+    void gamma_shouldBendMidTonesBothWaysWithinItsRange_andKeepBlackAndWhite() {
+        TrainingAugmentation gammaOnly = augmentation.toBuilder()
+                .randomResizedCrop(1, 1).aspectRatio(1, 1).maxRotationDegrees(0).brightness(0).contrast(0).gamma(0.5)
+                .build();
+        byte[] pixels = new byte[56 * 56];
+        pixels[1] = (byte) 255;
+        for (int i = 2; i < pixels.length; i++) {
+            pixels[i] = (byte) 128;
+        }
+        GrayImage image = new GrayImage(56, 56, pixels);
+        Random random = new Random(11);
+
+        int min = 255;
+        int max = 0;
+        for (int i = 0; i < 40; i++) {
+            GrayImage out = gammaOnly.augment(image, random);
+            assertThat(out.get(0, 0)).isZero();
+            assertThat(out.get(1, 0)).isEqualTo(255);
+            min = Math.min(min, out.get(10, 10));
+            max = Math.max(max, out.get(10, 10));
+        }
+        // 255 (128/255)^1.5 = 90 and 255 (128/255)^(1/1.5) = 161 bound the draws.
+        assertThat(min).isBetween(90, 110);
+        assertThat(max).isBetween(140, 161);
+    }
+
+    @Test
+    void gammaOff_shouldDrawWhatTheSettingsWithoutGammaAlwaysDrew() {
+        Random a = new Random(5);
+        Random b = new Random(5);
+        augmentation.augment(resized, a);
+        augmentation.toBuilder().gamma(0).build().augment(resized, b);
+        assertThat(a.nextLong()).isEqualTo(b.nextLong());
+        assertThat(augmentation.toBuilder().gamma(0.3).build()).isNotEqualTo(augmentation);
+    }
+
+    @Test
     void toChwOfAnImage_shouldBeThePreprocessingsNormalisationOfTheAugmentedResize() {
         var image = TestImages.scene(90, 70).toBufferedImage();
 
@@ -108,6 +145,8 @@ class TrainingAugmentationTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("brightness");
         assertThatThrownBy(() -> augmentation.toBuilder().contrast(Double.NaN).build())
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("contrast");
+        assertThatThrownBy(() -> augmentation.toBuilder().gamma(1).build())
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("gamma");
         assertThatThrownBy(() -> TrainingAugmentation.builder(null).build())
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("preprocessing");
     }

@@ -179,6 +179,9 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--contrast", defaultValue = "0.1", description = "(default: ${DEFAULT-VALUE})")
         double contrast;
 
+        @Option(names = "--gamma", defaultValue = "0", description = "gamma jitter G: exponents in [1/(1+G), 1+G] (default: ${DEFAULT-VALUE})")
+        double gamma;
+
         @Option(names = "--threshold-rule", defaultValue = "max-f1",
                 description = "how the stored threshold is chosen on validation: max-f1 or sensitivity>=T (default: ${DEFAULT-VALUE})")
         String thresholdRule;
@@ -223,6 +226,7 @@ final class TrainCommand implements Callable<Integer> {
                         .maxRotationDegrees(rotation)
                         .brightness(brightness)
                         .contrast(contrast)
+                        .gamma(gamma)
                         .build());
             }
             if (!"auto".equals(positiveClassWeight)) {
