@@ -44,6 +44,14 @@ final class EvaluateCommand implements Callable<Integer> {
                     + " threshold are left out of every split but calibration")
     private String split;
 
+    @Option(names = "--val-fraction",
+            description = "carve the validation split from train as xray train did (same fraction and --seed), to"
+                    + " evaluate --split val on a folder that has no val split")
+    private Double valFraction;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of --val-fraction's split (default: ${DEFAULT-VALUE})")
+    private long seed;
+
     @Option(names = "--json", description = "print one JSON object on standard output (logs go to standard error)")
     private boolean json;
 
@@ -55,20 +63,27 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         Split chosen = parseSplit(split);
         Dataset dataset = DataSources.load(data);
-        List<ImageRecord> all = dataset.records(chosen);
-        if (all.isEmpty()) {
-            throw new XrayException("--data " + data + " has no " + chosen.directoryName() + " images");
+        if (valFraction != null && valFraction > 0) {
+            dataset = dataset.withValidationFromTrain(valFraction, seed);
         }
         Evaluation evaluation;
         try (Classifier classifier = Classifier.load(model)) {
-            List<ImageRecord> records = withoutCalibration(all, classifier.artifact(), chosen);
+            ModelArtifact artifact = classifier.artifact();
+            Dataset marked = withCalibrationMarked(dataset, artifact);
+            warnIfAnotherSplit(marked, artifact, chosen);
+            List<ImageRecord> records = marked.records(chosen);
+            int leftOut = dataset.records(chosen).size() - marked.records(chosen).size();
             if (records.isEmpty()) {
-                throw new XrayException("every " + chosen.directoryName() + " image of --data " + data
-                        + " chose the model's threshold, so none is left to evaluate");
+                throw new XrayException("--data " + data + " has no " + chosen.directoryName() + " images"
+                        + (leftOut > 0 ? " left once the " + leftOut + " that chose the model's threshold are set aside" : ""));
+            }
+            if (leftOut > 0) {
+                LOG.info("left out {} of {} {} images: they chose the model's threshold", leftOut,
+                        records.size() + leftOut, chosen.directoryName());
             }
             BinaryMetrics metrics = classifier.evaluate(records);
             evaluation = new Evaluation(model.toString(), data.toString(), chosen.directoryName(),
-                    classifier.threshold(), classifier.artifact().thresholdRule(), all.size() - records.size(), metrics);
+                    classifier.threshold(), artifact.thresholdRule(), Math.max(0, leftOut), metrics);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -80,22 +95,32 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Validation and training figures mean something only on the split the model was trained with. */
+    private void warnIfAnotherSplit(Dataset dataset, ModelArtifact artifact, Split split) {
+        String trainedOn = artifact.provenance() == null ? null : artifact.provenance().manifestSha256();
+        if ((split == Split.VAL || split == Split.TRAIN) && trainedOn != null
+                && !trainedOn.equals(dataset.manifestSha256())) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "warning: these %s images are not the split the model was trained with (data"
+                    + " fingerprint %s, the model's %s); give the same --data, --val-fraction and --seed as xray train%n",
+                    split.directoryName(), dataset.manifestSha256(), trainedOn);
+            err.flush();
+        }
+    }
+
     /**
-     * @return the records less those whose bytes chose the model's threshold, unless the calibration
-     *     split itself is asked for
+     * @return the data set with the test images that chose the model's threshold (by SHA-256) in the
+     *     calibration split again, as they were when the model was trained
      */
-    static List<ImageRecord> withoutCalibration(List<ImageRecord> records, ModelArtifact artifact, Split split) {
+    static Dataset withCalibrationMarked(Dataset dataset, ModelArtifact artifact) {
         ThresholdCalibration calibration = artifact.thresholdCalibration();
-        if (calibration == null || split == Split.CALIBRATION) {
-            return records;
+        if (calibration == null) {
+            return dataset;
         }
         Set<String> used = calibration.sha256Set();
-        List<ImageRecord> kept = records.stream().filter(r -> !used.contains(r.sha256())).toList();
-        if (kept.size() < records.size()) {
-            LOG.info("left out {} of {} {} images: they chose the model's threshold", records.size() - kept.size(),
-                    records.size(), split.directoryName());
-        }
-        return kept;
+        return Dataset.of(dataset.records().stream()
+                .map(r -> r.split() == Split.TEST && used.contains(r.sha256()) ? r.withSplit(Split.CALIBRATION) : r)
+                .toList());
     }
 
     static Split parseSplit(String name) {

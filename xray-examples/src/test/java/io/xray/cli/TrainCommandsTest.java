@@ -2,6 +2,7 @@ package io.xray.cli;
 
 import static io.xray.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -96,6 +97,26 @@ class TrainCommandsTest {
         assertThat(json.path("metrics").path("count").asInt()).isEqualTo(12 - leftOut);
         CliRun text = run("evaluate", "--model", calibrated.resolve("model").toString(), "--data", data.toString());
         assertThat(text.out()).contains("test split, " + (12 - leftOut) + " images", "left out   " + leftOut + " images");
+        CliRun calibration = run("evaluate", "--model", calibrated.resolve("model").toString(), "--data",
+                data.toString(), "--split", "calibration");
+        assertThat(calibration.out()).as(calibration.err()).contains("calibration split, " + leftOut + " images");
+    }
+
+    @Test
+    void evaluateVal_withTrainsFractionAndSeed_shouldReproduceTheStoredValidationMetrics() throws Exception {
+        CliRun result = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString(),
+                "--val-fraction", "0.25", "--seed", "3", "--split", "val", "--json");
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.err()).doesNotContain("not the split the model was trained with");
+        JsonNode stored = new ObjectMapper().readTree(output.resolve("model").resolve("model.json").toFile());
+        JsonNode json = new ObjectMapper().readTree(result.out());
+        assertThat(json.path("metrics").path("count").asInt()).isEqualTo(stored.path("validationMetrics").path("count").asInt());
+        assertThat(json.path("metrics").path("rocAuc").asDouble())
+                .isCloseTo(stored.path("validationMetrics").path("rocAuc").asDouble(), within(1e-9));
+
+        CliRun otherSeed = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString(),
+                "--val-fraction", "0.25", "--seed", "4", "--split", "val");
+        assertThat(otherSeed.err()).contains("not the split the model was trained with");
     }
 
     @Test
