@@ -182,12 +182,7 @@ public final class Dataset {
      * @throws XrayException if there is no test image
      */
     public Dataset withTestMovedToValidation(int count, long seed) {
-        List<ImageRecord> test = records(Split.TEST);
-        if (test.isEmpty()) {
-            throw new XrayException("cannot move test images to validation: the data set has no TEST images");
-        }
-        PatientGroupedSplitter.Partition partition = PatientGroupedSplitter.withSeed(seed).splitByCount(test, count);
-        return moved(partition, Split.TEST, Split.VAL, count + " images of test");
+        return testMovedTo(Split.VAL, count, seed);
     }
 
     /**
@@ -203,12 +198,17 @@ public final class Dataset {
      * @throws XrayException if there is no test image
      */
     public Dataset withTestMovedToCalibration(int count, long seed) {
+        return testMovedTo(Split.CALIBRATION, count, seed);
+    }
+
+    private Dataset testMovedTo(Split to, int count, long seed) {
         List<ImageRecord> test = records(Split.TEST);
         if (test.isEmpty()) {
-            throw new XrayException("cannot set test images aside for calibration: the data set has no TEST images");
+            throw new XrayException("cannot move test images to " + to.directoryName()
+                    + ": the data set has no TEST images");
         }
         PatientGroupedSplitter.Partition partition = PatientGroupedSplitter.withSeed(seed).splitByCount(test, count);
-        return moved(partition, Split.TEST, Split.CALIBRATION, count + " images of test");
+        return moved(partition, Split.TEST, to, count + " images of test");
     }
 
     private Dataset moved(PatientGroupedSplitter.Partition partition, Split from, Split to, String what) {
