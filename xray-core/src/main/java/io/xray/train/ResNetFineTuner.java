@@ -37,7 +37,9 @@ import java.util.OptionalDouble;
  * epoch and {@code model.json}) and checkpoints in {@code OUTPUT/checkpoints}. After every epoch it
  * logs one INFO line that starts exactly like the seed notebook's
  * ({@code Val_epoch 3: Val_loss=0.2311, Val_f1=0.9402; Val_accuracy=0.9120; Patience=1}), see
- * {@link EpochLogLine}.
+ * {@link EpochLogLine}. The stored threshold is chosen with the {@link ThresholdRule} on the
+ * {@code VAL} split, or on the {@code CALIBRATION} split when the dataset has one
+ * ({@link Dataset#withTestMovedToCalibration(int, long)}); the model then lists those images.
  */
 public final class ResNetFineTuner {
 
@@ -530,7 +532,8 @@ public final class ResNetFineTuner {
         }
 
         /**
-         * @param rule how the stored threshold is chosen on validation; default maximum F1
+         * @param rule how the stored threshold is chosen on validation, or on the data set's
+         *     {@code CALIBRATION} split when it has one; default maximum F1
          * @return this builder
          */
         public Builder thresholdRule(ThresholdRule rule) {

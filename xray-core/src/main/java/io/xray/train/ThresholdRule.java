@@ -5,7 +5,8 @@ import io.xray.metrics.ThresholdChoice;
 import io.xray.metrics.Thresholds;
 
 /**
- * How the decision threshold stored with the model is chosen on the validation split: the
+ * How the decision threshold stored with the model is chosen on the validation split (or on the
+ * {@link io.xray.data.Split#CALIBRATION calibration} split when the data has one): the
  * threshold of maximum F1 (the default), or the highest threshold that reaches a target
  * sensitivity (recall of pneumonia), for screening where a missed pneumonia costs most.
  */

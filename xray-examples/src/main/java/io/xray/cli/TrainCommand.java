@@ -191,7 +191,8 @@ final class TrainCommand implements Callable<Integer> {
         double gamma;
 
         @Option(names = "--threshold-rule", defaultValue = "max-f1",
-                description = "how the stored threshold is chosen on validation: max-f1 or sensitivity>=T (default: ${DEFAULT-VALUE})")
+                description = "how the stored threshold is chosen on validation (or on the calibration split):"
+                        + " max-f1 or sensitivity>=T (default: ${DEFAULT-VALUE})")
         String thresholdRule;
 
         @Option(names = "--checkpoint-dir", description = "checkpoint folder (default: OUTPUT/checkpoints)")
