@@ -177,9 +177,13 @@ final class BenchCommand implements Callable<Integer> {
         return Preprocessing.builder().resizeShorterSide(Math.round(size * 8f / 7f)).cropSize(size).build();
     }
 
-    /** The configuration {@code xray train} builds with its defaults, at this size and batch. */
+    /**
+     * The configuration {@code xray train} builds with its defaults, at this size and batch, with
+     * torchvision's full-width ResNet18 (the plain-PyTorch reference's network) instead of the
+     * default recipe's half-width one.
+     */
     private ResNetFineTuner trainerDefaults(Path output) {
-        TrainCommand.Options options = CommandLine.populateCommand(new TrainCommand.Options(),
+        TrainCommand.Options options = CommandLine.populateCommand(new TrainCommand.Options(), "--backbone", "scratch",
                 "--image-size", Integer.toString(size), "--batch-size", Integer.toString(batch));
         return options.builder().seed(seed).outputDirectory(output).build();
     }
