@@ -17,12 +17,12 @@ import java.util.TreeSet;
  * @param images the number of images
  * @param pneumonia how many of them are PNEUMONIA
  * @param metrics the metrics on these images at the chosen threshold
- * @param sha256 the SHA-256 of each image's bytes, sorted
+ * @param sha256 the distinct SHA-256 of the images' bytes, sorted (byte-identical copies share one)
  */
 public record ThresholdCalibration(
         String split, int images, int pneumonia, BinaryMetrics metrics, List<String> sha256) {
 
-    /** Checks the counts and sorts the hashes. */
+    /** Checks the counts; keeps each hash once, sorted. */
     public ThresholdCalibration {
         Objects.requireNonNull(split, "split");
         sha256 = sha256 == null ? List.of() : List.copyOf(new TreeSet<>(sha256));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xray.InvalidConfigurationException;
 import io.xray.testing.TestImages;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -113,13 +114,39 @@ class TrainingAugmentationTest {
     }
 
     @Test
-    void gammaOff_shouldDrawWhatTheSettingsWithoutGammaAlwaysDrew() {
-        Random a = new Random(5);
-        Random b = new Random(5);
-        augmentation.augment(resized, a);
-        augmentation.toBuilder().gamma(0).build().augment(resized, b);
-        assertThat(a.nextLong()).isEqualTo(b.nextLong());
-        assertThat(augmentation.toBuilder().gamma(0.3).build()).isNotEqualTo(augmentation);
+    void gamma_shouldBeDrawnLast_soTheSameSeedKeepsItsGeometryAndOnlyTheToneCurveChanges() {
+        TrainingAugmentation withGamma = augmentation.toBuilder().gamma(0.3).build();
+        Random plainRandom = new Random(5);
+        Random gammaRandom = new Random(5);
+
+        GrayImage plain = augmentation.augment(resized, plainRandom);
+        GrayImage bent = withGamma.augment(resized, gammaRandom);
+
+        // Same crop, rotation, brightness and contrast: the gamma image is a monotone function of the plain one.
+        byte[] p = plain.pixels();
+        byte[] g = bent.pixels();
+        int[] lowest = new int[256];
+        int[] highest = new int[256];
+        Arrays.fill(lowest, 256);
+        Arrays.fill(highest, -1);
+        for (int i = 0; i < p.length; i++) {
+            int v = p[i] & 0xFF;
+            lowest[v] = Math.min(lowest[v], g[i] & 0xFF);
+            highest[v] = Math.max(highest[v], g[i] & 0xFF);
+        }
+        int previousHighest = -1;
+        for (int v = 0; v < 256; v++) {
+            if (highest[v] >= 0) {
+                assertThat(lowest[v]).as("plain value %d maps to one gamma value", v).isEqualTo(highest[v]);
+                assertThat(lowest[v]).as("order kept at %d", v).isGreaterThanOrEqualTo(previousHighest);
+                previousHighest = highest[v];
+            }
+        }
+        assertThat(g).isNotEqualTo(p);
+        // Exactly one extra draw, and none when gamma is off.
+        plainRandom.nextDouble();
+        assertThat(gammaRandom.nextLong()).isEqualTo(plainRandom.nextLong());
+        assertThat(withGamma).isNotEqualTo(augmentation);
     }
 
     @Test

@@ -72,7 +72,7 @@ final class EvaluateCommand implements Callable<Integer> {
             Dataset marked = withCalibrationMarked(dataset, artifact);
             warnIfAnotherSplit(marked, artifact, chosen);
             List<ImageRecord> records = marked.records(chosen);
-            int leftOut = dataset.records(chosen).size() - marked.records(chosen).size();
+            int leftOut = Math.max(0, dataset.records(chosen).size() - records.size());
             if (records.isEmpty()) {
                 throw new XrayException("--data " + data + " has no " + chosen.directoryName() + " images"
                         + (leftOut > 0 ? " left once the " + leftOut + " that chose the model's threshold are set aside" : ""));
@@ -83,7 +83,7 @@ final class EvaluateCommand implements Callable<Integer> {
             }
             BinaryMetrics metrics = classifier.evaluate(records);
             evaluation = new Evaluation(model.toString(), data.toString(), chosen.directoryName(),
-                    classifier.threshold(), artifact.thresholdRule(), Math.max(0, leftOut), metrics);
+                    classifier.threshold(), artifact.thresholdRule(), leftOut, metrics);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
