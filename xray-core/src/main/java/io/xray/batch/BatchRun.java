@@ -7,7 +7,7 @@ import io.xray.image.Grayscale;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.metrics.BinaryMetrics;
-import io.xray.model.AtomicFiles;
+import io.xray.internal.AtomicFiles;
 import io.xray.model.Classifier;
 import io.xray.model.Prediction;
 import java.awt.image.BufferedImage;

@@ -6,7 +6,7 @@ import io.xray.data.Dataset;
 import io.xray.image.ImageDecoder;
 import io.xray.model.Classifier;
 import io.xray.model.ModelArtifact;
-import io.xray.model.Network;
+import io.xray.internal.Network;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xray.XrayException;
-import io.xray.model.AtomicFiles;
+import io.xray.internal.AtomicFiles;
 import io.xray.model.Prediction;
-import io.xray.serve.Invocations;
+import io.xray.codec.PredictionsJson;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -178,7 +178,7 @@ final class OutputFolder implements AutoCloseable {
      * @param modelId the model's id
      */
     void writeResult(BatchInput input, Prediction prediction, String modelId) {
-        AtomicFiles.write(outFile(input), Invocations.predictionsJson(List.of(prediction), modelId));
+        AtomicFiles.write(outFile(input), PredictionsJson.write(List.of(prediction), modelId));
     }
 
     /**

@@ -6,15 +6,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.XrayException;
-import java.io.BufferedWriter;
+import io.xray.internal.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -118,27 +116,12 @@ final class ManifestFormat {
     static void write(Path manifest, List<ImageRecord> records) {
         Path file = manifest.toAbsolutePath().normalize();
         Path folder = file.getParent();
-        try {
-            Files.createDirectories(folder);
-            Path temp = Files.createTempFile(folder, "." + file.getFileName(), ".tmp");
-            try {
-                try (BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                    for (ImageRecord record : records) {
-                        writer.write(MAPPER.writeValueAsString(toLine(record, folder)));
-                        writer.write('\n');
-                    }
-                }
-                try {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
+        AtomicFiles.write(file, out -> {
+            for (ImageRecord record : records) {
+                out.write(MAPPER.writeValueAsBytes(toLine(record, folder)));
+                out.write('\n');
             }
-        } catch (IOException e) {
-            throw new XrayException("cannot write manifest " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     static Line toLine(ImageRecord record, Path folder) {

@@ -1,7 +1,5 @@
 package io.xray.image;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
@@ -13,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.InvalidConfigurationException;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -252,58 +249,6 @@ public final class Preprocessing {
      */
     public float[] toChw(BufferedImage image) {
         return toChw(Grayscale.of(image));
-    }
-
-    /**
-     * @param manager the manager that will own the array (close it when done)
-     * @param image any decoded image
-     * @return a float32 array of shape {@code (3, cropSize, cropSize)}
-     */
-    public NDArray toNDArray(NDManager manager, BufferedImage image) {
-        return manager.create(toChw(image), imageShape());
-    }
-
-    /**
-     * @param manager the manager that will own the array (close it when done)
-     * @param images one or more decoded images
-     * @return a float32 array of shape {@code (N, 3, cropSize, cropSize)}
-     */
-    public NDArray toBatch(NDManager manager, List<BufferedImage> images) {
-        if (images.isEmpty()) {
-            throw new IllegalArgumentException("images must not be empty");
-        }
-        int size = CHANNELS * cropSize * cropSize;
-        float[] batch = new float[Math.multiplyExact(images.size(), size)];
-        for (int i = 0; i < images.size(); i++) {
-            System.arraycopy(toChw(images.get(i)), 0, batch, i * size, size);
-        }
-        return manager.create(batch, new Shape(images.size(), CHANNELS, cropSize, cropSize));
-    }
-
-    /**
-     * Stacks already-preprocessed images (from {@link #toChw}, {@link #normalize} or
-     * {@link TrainingAugmentation#toChw}) into one batch.
-     *
-     * @param manager the manager that will own the array (close it when done)
-     * @param chwList one or more arrays of exactly {@code 3 * cropSize * cropSize} floats
-     * @return a float32 array of shape {@code (N, 3, cropSize, cropSize)}
-     * @throws IllegalArgumentException when the list is empty or an array has the wrong length
-     */
-    public NDArray stack(NDManager manager, List<float[]> chwList) {
-        if (chwList.isEmpty()) {
-            throw new IllegalArgumentException("chwList must not be empty");
-        }
-        int size = CHANNELS * cropSize * cropSize;
-        float[] batch = new float[Math.multiplyExact(chwList.size(), size)];
-        for (int i = 0; i < chwList.size(); i++) {
-            float[] chw = chwList.get(i);
-            if (chw.length != size) {
-                throw new IllegalArgumentException("chwList[" + i + "] has " + chw.length
-                        + " floats, expected 3*" + cropSize + "*" + cropSize + " = " + size);
-            }
-            System.arraycopy(chw, 0, batch, i * size, size);
-        }
-        return manager.create(batch, new Shape(chwList.size(), CHANNELS, cropSize, cropSize));
     }
 
     @Override

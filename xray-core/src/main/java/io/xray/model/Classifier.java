@@ -1,5 +1,6 @@
 package io.xray.model;
 
+import io.xray.internal.Network;
 import ai.djl.Device;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
@@ -138,18 +139,6 @@ public final class Classifier implements AutoCloseable {
             predictions.add(Prediction.of(probability, threshold()));
         }
         return predictions;
-    }
-
-    /**
-     * @param files image files
-     * @return their predictions, in order
-     */
-    public List<Prediction> predictFiles(List<Path> files) {
-        List<BufferedImage> images = new ArrayList<>(files.size());
-        for (Path file : files) {
-            images.add(decoder.decode(file));
-        }
-        return predictAll(images);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.xray.model;
 
+import io.xray.internal.AtomicFiles;
+import io.xray.backbone.Architecture;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

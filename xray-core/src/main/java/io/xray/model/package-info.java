@@ -1,8 +1,8 @@
 /**
  * The trained model: a directory with weight files and one {@code model.json}
  * ({@link io.xray.model.ModelArtifact}: architecture, the one {@code Preprocessing}, the decision
- * threshold and its rule, class names, validation metrics, {@link io.xray.model.Provenance}), the
- * {@link io.xray.model.Network} it describes, and {@link io.xray.model.Classifier}, which loads it
- * and predicts {@link io.xray.model.Prediction}s from files, bytes or images.
+ * threshold and its rule, class names, validation metrics, {@link io.xray.model.Provenance}), and
+ * {@link io.xray.model.Classifier}, which loads it and predicts {@link io.xray.model.Prediction}s
+ * from files, bytes or images.
  */
 package io.xray.model;

@@ -1,5 +1,7 @@
 package io.xray.predict;
 
+import io.xray.codec.Npy;
+import io.xray.codec.NpyFormatException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.xray.predict;
 
+import io.xray.codec.Npy;
+import io.xray.codec.NpyArray;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 

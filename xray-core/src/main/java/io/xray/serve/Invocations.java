@@ -1,13 +1,13 @@
 package io.xray.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xray.InvalidImageException;
 import io.xray.image.ImageDecoder;
 import io.xray.model.Prediction;
-import io.xray.predict.Npy;
-import io.xray.predict.NpyArray;
+import io.xray.codec.Npy;
+import io.xray.codec.NpyArray;
+import io.xray.codec.PredictionsJson;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -186,30 +186,7 @@ public final class Invocations {
         for (double probability : probabilities) {
             predictions.add(Prediction.of(probability, threshold));
         }
-        return predictionsJson(predictions, model.modelId());
-    }
-
-    /**
-     * The JSON body that {@code /invocations} answers as {@code application/json}, and that batch
-     * scoring writes into each {@code .out} file:
-     * {@code {"predictions":[{"label","probability","threshold","model_id"}, ...]}}, one entry per
-     * image, in order.
-     *
-     * @param predictions the images' predictions
-     * @param modelId the id of the model that made them
-     * @return the body, UTF-8
-     */
-    public static byte[] predictionsJson(List<Prediction> predictions, String modelId) {
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode array = body.putArray("predictions");
-        for (Prediction prediction : predictions) {
-            ObjectNode entry = array.addObject();
-            entry.put("label", prediction.label().name());
-            entry.put("probability", prediction.probability());
-            entry.put("threshold", prediction.threshold());
-            entry.put("model_id", modelId);
-        }
-        return body.toString().getBytes(StandardCharsets.UTF_8);
+        return PredictionsJson.write(predictions, model.modelId());
     }
 
     static byte[] problemJson(HttpProblem problem) {

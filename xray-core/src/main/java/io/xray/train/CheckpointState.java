@@ -1,6 +1,6 @@
 package io.xray.train;
 
-import io.xray.model.Architecture;
+import io.xray.backbone.Architecture;
 import java.util.List;
 import java.util.Map;
 

@@ -11,16 +11,13 @@ import io.xray.data.ImageRecord;
 import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.metrics.ThresholdChoice;
-import io.xray.model.Architecture;
-import io.xray.model.AtomicFiles;
+import io.xray.backbone.Architecture;
+import io.xray.internal.AtomicFiles;
 import io.xray.model.ModelArtifact;
-import io.xray.model.Network;
+import io.xray.internal.Network;
 import io.xray.model.Provenance;
 import io.xray.model.ThresholdCalibration;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,7 +86,7 @@ final class FitRun {
                 String.format(Locale.ROOT, "%.3f", positiveWeight));
 
         Network network = state == null
-                ? config.backbone().create(device, config.seed())
+                ? Network.create(config.backbone(), device, config.seed())
                 : Network.load(state.network(), store.directory(), device);
         boolean stoppedEarly = state != null && state.stopped();
         try (network;
@@ -272,7 +269,7 @@ final class FitRun {
         for (Map.Entry<String, String> entry : state.best().weightFiles().entrySet()) {
             String source = entry.getValue();
             String target = source.substring(CheckpointStore.prefix(state.bestEpoch()).length());
-            copyAtomically(store.directory().resolve(source), modelDirectory.resolve(target));
+            AtomicFiles.copy(store.directory().resolve(source), modelDirectory.resolve(target));
             files.put(entry.getKey(), target);
         }
         Architecture architecture = state.best().withWeightFiles(files);
@@ -337,17 +334,6 @@ final class FitRun {
         }
         return new ThresholdCalibration(Split.CALIBRATION.directoryName(), labels.length, pneumonia, metrics,
                 records.stream().map(ImageRecord::sha256).toList());
-    }
-
-    private static void copyAtomically(Path source, Path target) {
-        try {
-            Files.createDirectories(target.getParent());
-            Path temporary = target.resolveSibling(target.getFileName() + AtomicFiles.TEMPORARY_SUFFIX);
-            Files.copy(source, temporary, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new XrayException(target + ": cannot write the model weights: " + e.getMessage(), e);
-        }
     }
 
     static String xrayVersion() {

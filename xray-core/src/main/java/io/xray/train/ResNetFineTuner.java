@@ -1,5 +1,6 @@
 package io.xray.train;
 
+import io.xray.backbone.Backbone;
 import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
 import io.xray.data.Dataset;

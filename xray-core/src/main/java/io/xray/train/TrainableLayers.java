@@ -1,7 +1,7 @@
 package io.xray.train;
 
 import io.xray.InvalidConfigurationException;
-import io.xray.model.Network;
+import io.xray.internal.Network;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

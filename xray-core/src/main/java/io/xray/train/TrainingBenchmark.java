@@ -4,9 +4,15 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.xray.InvalidConfigurationException;
+import io.xray.backbone.Architecture;
+import io.xray.backbone.Backbone;
+import io.xray.backbone.BackboneKind;
+import io.xray.image.Preprocessing;
+import io.xray.model.ModelArtifact;
 import io.xray.data.ImageRecord;
-import io.xray.model.Network;
+import io.xray.internal.Network;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -32,6 +38,27 @@ public final class TrainingBenchmark {
      *     batch also copied into a native array as the training step does
      */
     public record PipelineTiming(int cachedImages, double cacheSeconds, int batchSize, double[] batchSeconds) {}
+
+    /**
+     * Writes an untrained model directory (random weights, threshold 0.5), for timing inference
+     * where no trained model is at hand: speed does not depend on what the weights learned.
+     *
+     * @param directory the model directory to write
+     * @param backbone a from-scratch backbone
+     * @param preprocessing the preprocessing saved with the model
+     * @param seed seeds the random weights
+     */
+    public static void writeUntrainedModel(Path directory, Backbone backbone, Preprocessing preprocessing, long seed) {
+        if (backbone.kind() != BackboneKind.RESNET18_SCRATCH) {
+            throw new InvalidConfigurationException("backbone", "an untrained model needs a from-scratch backbone, got "
+                    + backbone);
+        }
+        try (Network network = Network.create(backbone, Device.cpu(), seed)) {
+            Architecture architecture = network.save(directory, "");
+            new ModelArtifact(ModelArtifact.FORMAT_VERSION, architecture, preprocessing, 0.5, "benchmark", null,
+                    null, null, null).write(directory);
+        }
+    }
 
     /**
      * Runs {@code warmupSteps + steps} training steps of the configured backbone, optimiser, batch
@@ -60,7 +87,7 @@ public final class TrainingBenchmark {
             labels[i] = i % 2;
         }
         double[] seconds = new double[steps];
-        try (Network network = config.backbone().create(device, config.seed());
+        try (Network network = Network.create(config.backbone(), device, config.seed());
                 NDManager optimizerManager = network.manager().newSubManager()) {
             network.setTrainableStages(config.trainableLayers().stages());
             StatefulOptimizer optimizer = StatefulOptimizer.create(

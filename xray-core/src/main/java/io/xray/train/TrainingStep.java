@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
-import io.xray.model.Network;
+import io.xray.internal.Network;
 import java.nio.FloatBuffer;
 import java.util.Map;
 

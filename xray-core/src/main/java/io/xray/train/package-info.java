@@ -1,6 +1,6 @@
 /**
  * Training: {@link io.xray.train.ResNetFineTuner} puts a fresh one-logit head on a ResNet18
- * backbone ({@link io.xray.train.Backbone}: from scratch, a local TorchScript file, or DJL's
+ * backbone ({@link io.xray.backbone.Backbone}: from scratch, a local TorchScript file, or DJL's
  * ImageNet model zoo) and trains it with binary cross-entropy from the logit, keeping the best
  * epoch by a validation metric.
  *

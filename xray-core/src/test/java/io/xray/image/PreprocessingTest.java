@@ -3,16 +3,11 @@ package io.xray.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.InvalidConfigurationException;
 import io.xray.testing.TestImages;
-import java.awt.image.BufferedImage;
 import java.io.InputStream;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -196,28 +191,6 @@ class PreprocessingTest {
         float[] mean = defaults.mean();
         mean[0] = 99f;
         assertThat(defaults.mean()[0]).isEqualTo(0.485f);
-    }
-
-    @Test
-    void toNDArrayAndBatches_shouldHaveTheNetworkShapeAndTheSameValues() {
-        Preprocessing small = Preprocessing.builder().resizeShorterSide(40).cropSize(32).build();
-        BufferedImage first = TestImages.scene(60, 50).toBufferedImage();
-        BufferedImage second = GrayImage.filled(50, 60, 200).toBufferedImage();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray one = small.toNDArray(manager, first);
-            NDArray batch = small.toBatch(manager, List.of(first, second));
-            NDArray stacked = small.stack(manager, List.of(small.toChw(first), small.toChw(second)));
-
-            assertThat(one.getShape()).isEqualTo(new Shape(3, 32, 32));
-            assertThat(one.getDataType()).isEqualTo(DataType.FLOAT32);
-            assertThat(one.toFloatArray()).containsExactly(small.toChw(first));
-            assertThat(batch.getShape()).isEqualTo(new Shape(2, 3, 32, 32));
-            assertThat(batch.get(1).toFloatArray()).containsExactly(small.toChw(second));
-            assertThat(stacked.toFloatArray()).containsExactly(batch.toFloatArray());
-            assertThatThrownBy(() -> small.stack(manager, List.of(new float[10])))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("expected 3*32*32");
-        }
     }
 
     private GrayImage resource(String name) throws Exception {

@@ -1,5 +1,9 @@
 package io.xray.model;
 
+import io.xray.internal.Network;
+import io.xray.internal.AtomicFiles;
+import io.xray.backbone.BackboneKind;
+import io.xray.backbone.Architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

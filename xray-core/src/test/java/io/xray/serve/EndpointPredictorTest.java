@@ -10,7 +10,7 @@ import io.xray.predict.Deserializer;
 import io.xray.predict.EndpointException;
 import io.xray.predict.EndpointPrediction;
 import io.xray.predict.EndpointPredictor;
-import io.xray.predict.NpyArray;
+import io.xray.codec.NpyArray;
 import io.xray.predict.Serializer;
 import io.xray.testing.TestImages;
 import java.awt.image.BufferedImage;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xray.image.ImageDecoder;
-import io.xray.predict.Npy;
-import io.xray.predict.NpyArray;
+import io.xray.codec.Npy;
+import io.xray.codec.NpyArray;
 import io.xray.testing.TestImages;
 import io.xray.testing.TestResources;
 import java.awt.image.BufferedImage;

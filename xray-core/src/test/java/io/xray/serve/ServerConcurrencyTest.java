@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xray.InvalidConfigurationException;
-import io.xray.predict.Npy;
-import io.xray.predict.NpyArray;
+import io.xray.codec.Npy;
+import io.xray.codec.NpyArray;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package io.xray.testing;
 
 import ai.djl.Device;
 import io.xray.data.Dataset;
-import io.xray.train.Backbone;
+import io.xray.backbone.Backbone;
 import io.xray.train.ResNetFineTuner;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package io.xray.train;
 
+import io.xray.backbone.Backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +10,7 @@ import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
 import io.xray.data.Dataset;
 import io.xray.model.ModelArtifact;
-import io.xray.model.Network;
+import io.xray.internal.Network;
 import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,7 +24,7 @@ class BackboneTest {
 
     @Test
     void imagenetBackbone_offline_shouldSayItNeedsNetworkAccessAndOfferAlternatives() {
-        assertThatThrownBy(() -> Backbone.imagenetResNet18().create(Device.cpu(), 1))
+        assertThatThrownBy(() -> Network.create(Backbone.imagenetResNet18(), Device.cpu(), 1))
                 .isInstanceOf(XrayException.class)
                 .hasMessageContaining("djl://ai.djl.pytorch/resnet18_embedding")
                 .hasMessageContaining("network access")
@@ -34,7 +35,7 @@ class BackboneTest {
 
     @Test
     void torchScriptBackbone_missingFile_shouldFailNamingBackbone() {
-        assertThatThrownBy(() -> Backbone.torchScript(temp.resolve("missing.pt")).create(Device.cpu(), 1))
+        assertThatThrownBy(() -> Network.create(Backbone.torchScript(temp.resolve("missing.pt")), Device.cpu(), 1))
                 .isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageStartingWith("backbone: ");
     }

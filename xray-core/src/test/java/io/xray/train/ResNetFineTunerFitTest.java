@@ -1,5 +1,6 @@
 package io.xray.train;
 
+import io.xray.backbone.Backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

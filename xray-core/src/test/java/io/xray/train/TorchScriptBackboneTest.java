@@ -1,5 +1,6 @@
 package io.xray.train;
 
+import io.xray.backbone.Backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -15,10 +16,10 @@ import ai.djl.training.ParameterStore;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
-import io.xray.model.BackboneKind;
+import io.xray.backbone.BackboneKind;
 import io.xray.model.Classifier;
 import io.xray.model.ModelArtifact;
-import io.xray.model.Network;
+import io.xray.internal.Network;
 import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,12 +1,13 @@
 package io.xray.train;
 
+import io.xray.backbone.Backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
 import io.xray.data.Dataset;
-import io.xray.model.Network;
+import io.xray.internal.Network;
 import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.xray.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
-import io.xray.model.Network;
+import io.xray.internal.Network;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;

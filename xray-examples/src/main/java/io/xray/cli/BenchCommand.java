@@ -6,15 +6,11 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
-import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
-import io.xray.model.Architecture;
 import io.xray.model.Classifier;
-import io.xray.model.ModelArtifact;
-import io.xray.model.Network;
-import io.xray.train.Backbone;
+import io.xray.backbone.Backbone;
 import io.xray.train.ResNetFineTuner;
 import io.xray.train.TrainingBenchmark;
 import java.io.IOException;
@@ -234,11 +230,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void writeFreshModel(Path directory) {
-        try (Network network = Network.resNet18FromScratch(Backbone.RESNET18_WIDTHS, Device.cpu(), seed)) {
-            Architecture architecture = network.save(directory, "");
-            new ModelArtifact(ModelArtifact.FORMAT_VERSION, architecture, preprocessing(), 0.5, "benchmark", null,
-                    null, null, null).write(directory);
-        }
+        TrainingBenchmark.writeUntrainedModel(directory, Backbone.resNet18FromScratch(), preprocessing(), seed);
     }
 
     private BenchResult pipeline(int untimed, int timed) {

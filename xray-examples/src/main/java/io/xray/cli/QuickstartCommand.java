@@ -7,17 +7,16 @@ import io.xray.data.Split;
 import io.xray.image.Preprocessing;
 import io.xray.image.TrainingAugmentation;
 import io.xray.metrics.BinaryMetrics;
-import io.xray.model.AtomicFiles;
 import io.xray.model.Classifier;
-import io.xray.train.Backbone;
+import io.xray.backbone.Backbone;
 import io.xray.train.FitResult;
 import io.xray.train.LearningRateSchedule;
 import io.xray.train.OptimizerKind;
 import io.xray.train.ResNetFineTuner;
 import io.xray.train.ValidationMetric;
 import java.io.PrintWriter;
+import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,7 +124,11 @@ final class QuickstartCommand implements Callable<Integer> {
         Path metricsFile = output.resolve("metrics.json");
         QuickstartMetrics metrics = new QuickstartMetrics(result.artifactDirectory().toString(), result.bestEpoch(),
                 result.seconds(), result.validationMetrics(), test);
-        AtomicFiles.write(metricsFile, JsonOutput.write(metrics).getBytes(StandardCharsets.UTF_8));
+        try {
+            Files.writeString(metricsFile, JsonOutput.write(metrics));
+        } catch (IOException e) {
+            throw new XrayException(metricsFile + ": cannot write: " + e.getMessage(), e);
+        }
 
         PrintWriter out = spec.commandLine().getOut();
         TrainCommand.printResult(out, result);

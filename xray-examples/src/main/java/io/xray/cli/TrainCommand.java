@@ -7,7 +7,7 @@ import io.xray.data.Split;
 import io.xray.image.Preprocessing;
 import io.xray.image.TrainingAugmentation;
 import io.xray.metrics.BinaryMetrics;
-import io.xray.train.Backbone;
+import io.xray.backbone.Backbone;
 import io.xray.train.FitResult;
 import io.xray.train.LearningRateSchedule;
 import io.xray.train.OptimizerKind;

@@ -7,7 +7,7 @@ import io.xray.image.Preprocessing;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.model.Classifier;
 import io.xray.model.Prediction;
-import io.xray.train.Backbone;
+import io.xray.backbone.Backbone;
 import io.xray.train.FitResult;
 import io.xray.train.ResNetFineTuner;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
-package io.xray.model;
+package io.xray.internal;
 
+import io.xray.backbone.Architecture;
+import io.xray.backbone.Backbone;
+import io.xray.backbone.BackboneKind;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
@@ -117,6 +120,22 @@ public final class Network implements AutoCloseable {
         this.head = head;
         this.scriptModel = scriptModel;
         this.parameters = nameParameters(backbone, head);
+    }
+
+    /**
+     * Builds the network a backbone describes, with a fresh head.
+     *
+     * @param backbone the backbone
+     * @param device where the network lives
+     * @param seed seeds the initialisation
+     * @return the network; close it
+     */
+    public static Network create(Backbone backbone, Device device, long seed) {
+        return switch (backbone.kind()) {
+            case RESNET18_SCRATCH -> resNet18FromScratch(backbone.stageWidths(), device, seed);
+            case TORCHSCRIPT -> torchScript(backbone.file().orElseThrow(), device, seed);
+            case RESNET18_IMAGENET_ZOO -> imagenetResNet18(device, seed);
+        };
     }
 
     /**

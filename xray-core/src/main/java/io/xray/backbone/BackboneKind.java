@@ -1,4 +1,4 @@
-package io.xray.model;
+package io.xray.backbone;
 
 /** Where the feature extractor in front of the one-logit head comes from. */
 public enum BackboneKind {

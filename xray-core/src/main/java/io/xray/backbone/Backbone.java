@@ -1,9 +1,7 @@
-package io.xray.train;
+package io.xray.backbone;
 
-import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
-import io.xray.model.BackboneKind;
-import io.xray.model.Network;
+import io.xray.backbone.BackboneKind;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -126,14 +124,6 @@ public final class Backbone {
     /** @return the TorchScript file, for {@link BackboneKind#TORCHSCRIPT} */
     public Optional<Path> file() {
         return Optional.ofNullable(file);
-    }
-
-    Network create(Device device, long seed) {
-        return switch (kind) {
-            case RESNET18_SCRATCH -> Network.resNet18FromScratch(stageWidths, device, seed);
-            case TORCHSCRIPT -> Network.torchScript(file, device, seed);
-            case RESNET18_IMAGENET_ZOO -> Network.imagenetResNet18(device, seed);
-        };
     }
 
     @Override

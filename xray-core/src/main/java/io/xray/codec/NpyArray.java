@@ -1,4 +1,4 @@
-package io.xray.predict;
+package io.xray.codec;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,6 +1,5 @@
-package io.xray.predict;
+package io.xray.codec;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.xray.model;
+package io.xray.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package io.xray.predict;
+package io.xray.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.xray.model;
+package io.xray.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

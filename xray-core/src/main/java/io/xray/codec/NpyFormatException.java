@@ -1,4 +1,4 @@
-package io.xray.predict;
+package io.xray.codec;
 
 import io.xray.XrayException;
 

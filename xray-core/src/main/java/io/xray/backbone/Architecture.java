@@ -1,4 +1,4 @@
-package io.xray.model;
+package io.xray.backbone;
 
 import io.xray.InvalidConfigurationException;
 import java.util.List;

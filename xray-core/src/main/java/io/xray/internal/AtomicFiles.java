@@ -1,4 +1,4 @@
-package io.xray.model;
+package io.xray.internal;
 
 import io.xray.XrayException;
 import java.io.BufferedOutputStream;
@@ -79,6 +79,17 @@ public final class AtomicFiles {
      */
     public static void write(Path target, byte[] bytes) {
         write(target, out -> out.write(bytes));
+    }
+
+    /**
+     * Copies a file atomically: a reader of {@code target} sees the old file or the whole copy.
+     *
+     * @param source the file to copy
+     * @param target the file to create or replace
+     * @throws XrayException naming the file when it cannot be written
+     */
+    public static void copy(Path source, Path target) {
+        write(target, out -> Files.copy(source, out));
     }
 
     /**
