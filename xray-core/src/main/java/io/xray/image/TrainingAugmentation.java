@@ -85,7 +85,19 @@ public final class TrainingAugmentation {
 
     /** @return a builder holding these settings */
     public Builder toBuilder() {
-        return new Builder(preprocessing)
+        return builderWith(preprocessing);
+    }
+
+    /**
+     * @param other the preprocessing to wrap instead
+     * @return these augmentation settings around another preprocessing
+     */
+    public TrainingAugmentation withPreprocessing(Preprocessing other) {
+        return builderWith(other).build();
+    }
+
+    private Builder builderWith(Preprocessing wrapped) {
+        return new Builder(wrapped)
                 .randomResizedCrop(minScale, maxScale)
                 .aspectRatio(minAspectRatio, maxAspectRatio)
                 .maxRotationDegrees(maxRotationDegrees)

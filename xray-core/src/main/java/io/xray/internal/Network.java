@@ -1,8 +1,5 @@
 package io.xray.internal;
 
-import io.xray.backbone.Architecture;
-import io.xray.backbone.Backbone;
-import io.xray.backbone.BackboneKind;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
@@ -31,6 +28,9 @@ import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Pair;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
+import io.xray.backbone.Architecture;
+import io.xray.backbone.Backbone;
+import io.xray.backbone.BackboneKind;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -1,12 +1,12 @@
 package io.xray.model;
 
-import io.xray.internal.Network;
 import ai.djl.Device;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
+import io.xray.internal.Network;
 import io.xray.metrics.BinaryMetrics;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;

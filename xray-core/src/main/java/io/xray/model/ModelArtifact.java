@@ -1,13 +1,13 @@
 package io.xray.model;
 
-import io.xray.internal.AtomicFiles;
-import io.xray.backbone.Architecture;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xray.XrayException;
+import io.xray.backbone.Architecture;
 import io.xray.image.Preprocessing;
+import io.xray.internal.AtomicFiles;
 import io.xray.metrics.BinaryMetrics;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.xray.model;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -39,7 +41,7 @@ public record Provenance(
 
     /** Copies the map. */
     public Provenance {
-        hyperparameters = hyperparameters == null ? Map.of() : Map.copyOf(hyperparameters);
+        hyperparameters = hyperparameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(hyperparameters));
     }
 
     /**

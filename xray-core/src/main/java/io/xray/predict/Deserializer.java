@@ -1,9 +1,9 @@
 package io.xray.predict;
 
-import io.xray.codec.Npy;
-import io.xray.codec.NpyFormatException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xray.codec.Npy;
+import io.xray.codec.NpyFormatException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,15 +1,13 @@
 package io.xray.train;
 
-import io.xray.backbone.Backbone;
 import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
+import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.image.TrainingAugmentation;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,13 +18,17 @@ import java.util.OptionalDouble;
  * head, binary cross-entropy from the logit, keeping the best epoch by a validation metric, with
  * a checkpoint after every epoch that a resumed run continues from.
  *
- * <p>The configuration is immutable, built fluently and validated in {@link Builder#build()},
- * which names the bad field ({@link InvalidConfigurationException#field()}):
+ * <p>What is trained is a {@link TrainingRecipe}; the builder starts from
+ * {@link TrainingRecipe#defaults()}, the measured default recipe that {@code xray train} runs, and
+ * its recipe setters ({@link Builder#learningRate(double)}, {@link Builder#epochs(int)}, ...)
+ * change that recipe. How the run is executed (output and checkpoint folders, resume, device,
+ * decoding threads, progress) is the tuner's own. The configuration is immutable, built fluently
+ * and validated in {@link Builder#build()}, which names the bad field
+ * ({@link InvalidConfigurationException#field()}):
  *
  * <pre>{@code
  * ResNetFineTuner tuner = ResNetFineTuner.builder()
- *         .backbone(Backbone.resNet18FromScratch())
- *         .learningRate(1e-3)
+ *         .recipe(TrainingRecipe.quickstart())
  *         .epochs(8)
  *         .outputDirectory(Path.of("runs/first"))
  *         .build();
@@ -44,24 +46,8 @@ import java.util.OptionalDouble;
  */
 public final class ResNetFineTuner {
 
-    private final Backbone backbone;
-    private final TrainableLayers trainableLayers;
-    private final OptimizerKind optimizer;
-    private final double learningRate;
-    private final double weightDecay;
-    private final double momentum;
-    private final LearningRateSchedule schedule;
-    private final int batchSize;
-    private final int epochs;
-    private final int earlyStoppingPatience;
-    private final ValidationMetric monitor;
-    private final Double positiveClassWeight;
-    private final boolean oversampleMinority;
-    private final long seed;
+    private final TrainingRecipe recipe;
     private final Device device;
-    private final Preprocessing preprocessing;
-    private final TrainingAugmentation augmentation;
-    private final ThresholdRule thresholdRule;
     private final Path outputDirectory;
     private final Path checkpointDirectory;
     private final boolean resume;
@@ -69,25 +55,9 @@ public final class ResNetFineTuner {
     private final int decodeThreads;
     private final ImageDecoder decoder;
 
-    private ResNetFineTuner(Builder b) {
-        this.backbone = b.backbone;
-        this.trainableLayers = b.trainableLayers;
-        this.optimizer = b.optimizer;
-        this.learningRate = b.learningRate;
-        this.weightDecay = b.weightDecay;
-        this.momentum = b.momentum;
-        this.schedule = b.schedule;
-        this.batchSize = b.batchSize;
-        this.epochs = b.epochs;
-        this.earlyStoppingPatience = b.earlyStoppingPatience;
-        this.monitor = b.monitor;
-        this.positiveClassWeight = b.positiveClassWeight;
-        this.oversampleMinority = b.oversampleMinority;
-        this.seed = b.seed;
+    private ResNetFineTuner(Builder b, TrainingRecipe recipe) {
+        this.recipe = recipe;
         this.device = b.device;
-        this.preprocessing = b.preprocessing;
-        this.augmentation = b.augmentation;
-        this.thresholdRule = b.thresholdRule;
         this.outputDirectory = b.outputDirectory;
         this.checkpointDirectory = b.checkpointDirectory;
         this.resume = b.resume;
@@ -96,33 +66,15 @@ public final class ResNetFineTuner {
         this.decoder = b.decoder;
     }
 
-    /** @return a builder with the defaults */
+    /** @return a builder starting from {@link TrainingRecipe#defaults()} */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(TrainingRecipe.defaults());
     }
 
     /** @return a builder holding this configuration, for variations */
     public Builder toBuilder() {
-        Builder b = new Builder();
-        b.backbone = backbone;
-        b.trainableLayers = trainableLayers;
-        b.optimizer = optimizer;
-        b.learningRate = learningRate;
-        b.weightDecay = weightDecay;
-        b.momentum = momentum;
-        b.schedule = schedule;
-        b.batchSize = batchSize;
-        b.epochs = epochs;
-        b.earlyStoppingPatience = earlyStoppingPatience;
-        b.monitor = monitor;
-        b.positiveClassWeight = positiveClassWeight;
-        b.oversampleMinority = oversampleMinority;
-        b.seed = seed;
+        Builder b = new Builder(recipe);
         b.device = device;
-        b.preprocessing = preprocessing;
-        b.augmentation = augmentation;
-        b.augmentationSet = true;
-        b.thresholdRule = thresholdRule;
         b.outputDirectory = outputDirectory;
         b.checkpointDirectory = checkpointDirectory;
         b.resume = resume;
@@ -159,125 +111,110 @@ public final class ResNetFineTuner {
         return new FitRun(this, dataset, listener, hook).run();
     }
 
+    /** @return the recipe this tuner trains */
+    public TrainingRecipe recipe() {
+        return recipe;
+    }
+
     /**
-     * Every option as the command line spells it, for provenance and for refusing to resume a
-     * checkpoint with different options. Where files go (output, checkpoints), the device and
+     * The recipe's hyperparameters ({@link TrainingRecipe#toHyperparameters()}): what the model's
+     * provenance records, and what a resumed run must match. Where files go, the device and
      * {@code resume} itself are left out: they do not change the model.
      *
-     * @return option name to value, in a stable order
+     * @return key to value, in a stable order
      */
     public Map<String, String> hyperparameters() {
-        Map<String, String> map = new LinkedHashMap<>();
-        map.put("backbone", backbone.toString());
-        map.put("trainable-layers", trainableLayers.toString());
-        map.put("optimizer", optimizer.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        map.put("learning-rate", Double.toString(learningRate));
-        map.put("weight-decay", Double.toString(weightDecay));
-        if (optimizer == OptimizerKind.SGD_MOMENTUM) {
-            map.put("momentum", Double.toString(momentum));
-        }
-        map.put("schedule", schedule.toString());
-        map.put("batch-size", Integer.toString(batchSize));
-        map.put("epochs", Integer.toString(epochs));
-        map.put("patience", Integer.toString(earlyStoppingPatience));
-        map.put("monitor", monitor.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        map.put("positive-class-weight", positiveClassWeight == null ? "auto" : positiveClassWeight.toString());
-        map.put("oversample", Boolean.toString(oversampleMinority));
-        map.put("seed", Long.toString(seed));
-        map.put("preprocessing", preprocessing.toJson());
-        map.put("augmentation", augmentation == null ? "none" : augmentation.toString());
-        map.put("threshold-rule", thresholdRule.toString());
-        return map;
+        return recipe.toHyperparameters();
     }
 
     /** @return the backbone */
     public Backbone backbone() {
-        return backbone;
+        return recipe.backbone();
     }
 
     /** @return which layers are trained */
     public TrainableLayers trainableLayers() {
-        return trainableLayers;
+        return recipe.trainableLayers();
     }
 
     /** @return the optimiser */
     public OptimizerKind optimizer() {
-        return optimizer;
+        return recipe.optimizer();
     }
 
     /** @return the peak learning rate */
     public double learningRate() {
-        return learningRate;
+        return recipe.learningRate();
     }
 
     /** @return the weight decay (L2 for Adam and SGD, decoupled for AdamW) */
     public double weightDecay() {
-        return weightDecay;
+        return recipe.weightDecay();
     }
 
     /** @return SGD's momentum */
     public double momentum() {
-        return momentum;
+        return recipe.momentum();
     }
 
     /** @return the learning-rate schedule */
     public LearningRateSchedule schedule() {
-        return schedule;
+        return recipe.schedule();
     }
 
     /** @return training images per batch */
     public int batchSize() {
-        return batchSize;
+        return recipe.batchSize();
     }
 
     /** @return the maximum number of epochs */
     public int epochs() {
-        return epochs;
+        return recipe.epochs();
     }
 
     /** @return epochs without improvement before stopping; 0 never stops early */
     public int earlyStoppingPatience() {
-        return earlyStoppingPatience;
+        return recipe.earlyStoppingPatience();
     }
 
     /** @return the validation metric that picks the best epoch */
     public ValidationMetric monitor() {
-        return monitor;
+        return recipe.monitor();
     }
 
     /** @return the loss weight of pneumonia examples, empty for "from the training data" */
     public OptionalDouble positiveClassWeight() {
-        return positiveClassWeight == null ? OptionalDouble.empty() : OptionalDouble.of(positiveClassWeight);
+        return recipe.positiveClassWeight();
     }
 
     /** @return whether the minority class is oversampled to balance every epoch */
     public boolean oversampleMinority() {
-        return oversampleMinority;
+        return recipe.oversampleMinority();
     }
 
     /** @return the random seed */
     public long seed() {
-        return seed;
+        return recipe.seed();
+    }
+
+    /** @return the preprocessing, saved with the model */
+    public Preprocessing preprocessing() {
+        return recipe.preprocessing();
+    }
+
+    /** @return the training augmentation, empty for none */
+    public Optional<TrainingAugmentation> augmentation() {
+        return recipe.augmentation();
+    }
+
+    /** @return how the model's threshold is chosen */
+    public ThresholdRule thresholdRule() {
+        return recipe.thresholdRule();
     }
 
     /** @return the device, empty for automatic (GPU when the engine sees one) */
     public Optional<Device> device() {
         return Optional.ofNullable(device);
-    }
-
-    /** @return the preprocessing, saved with the model */
-    public Preprocessing preprocessing() {
-        return preprocessing;
-    }
-
-    /** @return the training augmentation, empty for none */
-    public Optional<TrainingAugmentation> augmentation() {
-        return Optional.ofNullable(augmentation);
-    }
-
-    /** @return how the model's threshold is chosen */
-    public ThresholdRule thresholdRule() {
-        return thresholdRule;
     }
 
     /** @return where the run writes (the model goes to {@code model/} inside it) */
@@ -322,28 +259,12 @@ public final class ResNetFineTuner {
 
     /**
      * Builds a {@link ResNetFineTuner}. Every option has a default except
-     * {@link #outputDirectory(Path)}.
+     * {@link #outputDirectory(Path)}: the recipe's from {@link TrainingRecipe#defaults()} (or the
+     * recipe given to {@link #recipe(TrainingRecipe)}), the run's below.
      */
     public static final class Builder {
-        private Backbone backbone = Backbone.resNet18FromScratch();
-        private TrainableLayers trainableLayers = TrainableLayers.all();
-        private OptimizerKind optimizer = OptimizerKind.ADAMW;
-        private double learningRate = 1e-3;
-        private double weightDecay = 1e-4;
-        private double momentum = 0.9;
-        private LearningRateSchedule schedule = LearningRateSchedule.warmupCosine(0.1);
-        private int batchSize = 32;
-        private int epochs = 10;
-        private int earlyStoppingPatience = 5;
-        private ValidationMetric monitor = ValidationMetric.F1;
-        private Double positiveClassWeight;
-        private boolean oversampleMinority;
-        private long seed = 42;
+        private TrainingRecipe.Builder recipe;
         private Device device;
-        private Preprocessing preprocessing = Preprocessing.defaults();
-        private TrainingAugmentation augmentation;
-        private boolean augmentationSet;
-        private ThresholdRule thresholdRule = ThresholdRule.maxF1();
         private Path outputDirectory;
         private Path checkpointDirectory;
         private boolean resume;
@@ -351,147 +272,191 @@ public final class ResNetFineTuner {
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private ImageDecoder decoder = ImageDecoder.defaults();
 
-        private Builder() {}
+        private Builder(TrainingRecipe start) {
+            this.recipe = start.toBuilder();
+        }
 
         /**
-         * @param backbone the feature extractor; default {@link Backbone#resNet18FromScratch()}
+         * @param recipe the recipe to train, replacing every recipe value set so far; recipe
+         *     setters called afterwards change it
+         * @return this builder
+         */
+        public Builder recipe(TrainingRecipe recipe) {
+            if (recipe == null) {
+                throw new InvalidConfigurationException("recipe", "must not be null");
+            }
+            this.recipe = recipe.toBuilder();
+            return this;
+        }
+
+        /**
+         * @param backbone the feature extractor; default the recipe's
          * @return this builder
          */
         public Builder backbone(Backbone backbone) {
-            this.backbone = backbone;
+            recipe.backbone(backbone);
             return this;
         }
 
         /**
-         * @param trainableLayers what training updates; default {@link TrainableLayers#all()}
+         * @param trainableLayers what training updates; default the recipe's
          * @return this builder
          */
         public Builder trainableLayers(TrainableLayers trainableLayers) {
-            this.trainableLayers = trainableLayers;
+            recipe.trainableLayers(trainableLayers);
             return this;
         }
 
         /**
-         * @param optimizer the optimiser; default {@link OptimizerKind#ADAMW}
+         * @param optimizer the optimiser; default the recipe's
          * @return this builder
          */
         public Builder optimizer(OptimizerKind optimizer) {
-            this.optimizer = optimizer;
+            recipe.optimizer(optimizer);
             return this;
         }
 
         /**
-         * @param learningRate the peak learning rate, positive; default 1e-3
+         * @param learningRate the peak learning rate, positive; default the recipe's
          * @return this builder
          */
         public Builder learningRate(double learningRate) {
-            this.learningRate = learningRate;
+            recipe.learningRate(learningRate);
             return this;
         }
 
         /**
-         * @param weightDecay weight decay, zero or more; default 1e-4; applies to convolution and
-         *     linear weights, not to biases and BatchNorm parameters
+         * @param weightDecay weight decay, zero or more; default the recipe's
          * @return this builder
          */
         public Builder weightDecay(double weightDecay) {
-            this.weightDecay = weightDecay;
+            recipe.weightDecay(weightDecay);
             return this;
         }
 
         /**
-         * @param momentum SGD's momentum in [0, 1); default 0.9
+         * @param momentum SGD's momentum in [0, 1); default the recipe's
          * @return this builder
          */
         public Builder momentum(double momentum) {
-            this.momentum = momentum;
+            recipe.momentum(momentum);
             return this;
         }
 
         /**
-         * @param schedule the learning-rate schedule; default 10% linear warm-up then cosine
+         * @param schedule the learning-rate schedule; default the recipe's
          * @return this builder
          */
         public Builder schedule(LearningRateSchedule schedule) {
-            this.schedule = schedule;
+            recipe.schedule(schedule);
             return this;
         }
 
         /**
-         * @param batchSize training images per batch, at least 2 (BatchNorm); default 32
+         * @param batchSize training images per batch, at least 2 (BatchNorm); default the recipe's
          * @return this builder
          */
         public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
+            recipe.batchSize(batchSize);
             return this;
         }
 
         /**
-         * @param epochs the maximum number of epochs, at least 1; default 10
+         * @param epochs the maximum number of epochs, at least 1; default the recipe's
          * @return this builder
          */
         public Builder epochs(int epochs) {
-            this.epochs = epochs;
+            recipe.epochs(epochs);
             return this;
         }
 
         /**
-         * @param patience stop after this many epochs without improvement of the monitored
-         *     metric; 0 never stops early; default 5
+         * @param patience epochs without improvement before stopping, 0 never; default the recipe's
          * @return this builder
          */
         public Builder earlyStoppingPatience(int patience) {
-            this.earlyStoppingPatience = patience;
+            recipe.earlyStoppingPatience(patience);
             return this;
         }
 
         /**
-         * @param monitor the validation metric that picks the best epoch and drives early
-         *     stopping; default {@link ValidationMetric#F1}
+         * @param monitor the validation metric that picks the best epoch; default the recipe's
          * @return this builder
          */
         public Builder monitor(ValidationMetric monitor) {
-            this.monitor = monitor;
+            recipe.monitor(monitor);
             return this;
         }
 
         /**
-         * @param weight the loss weight of pneumonia examples (PyTorch's {@code pos_weight}),
-         *     positive; 1 weighs both classes alike
+         * @param weight the loss weight of pneumonia examples, positive
          * @return this builder
          */
         public Builder positiveClassWeight(double weight) {
-            this.positiveClassWeight = weight;
+            recipe.positiveClassWeight(weight);
             return this;
         }
 
-        /**
-         * Weighs pneumonia examples by negatives / positives of the training split (the
-         * default), or 1 when oversampling already balances the classes.
-         *
-         * @return this builder
-         */
+        /** @return this builder, weighing pneumonia examples by negatives / positives of the training split */
         public Builder positiveClassWeightFromData() {
-            this.positiveClassWeight = null;
+            recipe.positiveClassWeightFromData();
             return this;
         }
 
         /**
-         * @param oversample repeat minority-class images so that each epoch sees both classes
-         *     equally often; default false
+         * @param oversample repeat minority-class images so each epoch is balanced
          * @return this builder
          */
         public Builder oversampleMinority(boolean oversample) {
-            this.oversampleMinority = oversample;
+            recipe.oversampleMinority(oversample);
             return this;
         }
 
         /**
-         * @param seed seeds initialisation, shuffling, oversampling and augmentation; default 42
+         * @param seed seeds initialisation, shuffling, oversampling and augmentation
          * @return this builder
          */
         public Builder seed(long seed) {
-            this.seed = seed;
+            recipe.seed(seed);
+            return this;
+        }
+
+        /**
+         * @param preprocessing the preprocessing, saved with the model; the augmentation's
+         *     settings are re-wrapped around it
+         * @return this builder
+         */
+        public Builder preprocessing(Preprocessing preprocessing) {
+            recipe.preprocessing(preprocessing);
+            return this;
+        }
+
+        /**
+         * @param augmentation the training augmentation's settings (re-wrapped around the recipe's
+         *     preprocessing), or null for none
+         * @return this builder
+         */
+        public Builder augmentation(TrainingAugmentation augmentation) {
+            if (augmentation == null) {
+                recipe.noAugmentation();
+            } else {
+                recipe.augmentation(augmentation);
+            }
+            return this;
+        }
+
+        /** @return this builder, with training images only centre-cropped as at prediction */
+        public Builder noAugmentation() {
+            recipe.noAugmentation();
+            return this;
+        }
+
+        /**
+         * @param rule how the stored threshold is chosen; default the recipe's
+         * @return this builder
+         */
+        public Builder thresholdRule(ThresholdRule rule) {
+            recipe.thresholdRule(rule);
             return this;
         }
 
@@ -501,44 +466,6 @@ public final class ResNetFineTuner {
          */
         public Builder device(Device device) {
             this.device = device;
-            return this;
-        }
-
-        /**
-         * @param preprocessing the preprocessing, saved with the model; default
-         *     {@link Preprocessing#defaults()}
-         * @return this builder
-         */
-        public Builder preprocessing(Preprocessing preprocessing) {
-            this.preprocessing = preprocessing;
-            return this;
-        }
-
-        /**
-         * @param augmentation the training augmentation; it must wrap this builder's
-         *     preprocessing; null for none. Default: {@code TrainingAugmentation.builder(preprocessing).build()}
-         * @return this builder
-         */
-        public Builder augmentation(TrainingAugmentation augmentation) {
-            this.augmentation = augmentation;
-            this.augmentationSet = true;
-            return this;
-        }
-
-        /**
-         * @return this builder, with training images only centre-cropped as at prediction
-         */
-        public Builder noAugmentation() {
-            return augmentation(null);
-        }
-
-        /**
-         * @param rule how the stored threshold is chosen on validation, or on the data set's
-         *     {@code CALIBRATION} split when it has one; default maximum F1
-         * @return this builder
-         */
-        public Builder thresholdRule(ThresholdRule rule) {
-            this.thresholdRule = rule;
             return this;
         }
 
@@ -606,41 +533,12 @@ public final class ResNetFineTuner {
          * @throws InvalidConfigurationException naming the first bad field
          */
         public ResNetFineTuner build() {
-            require(backbone != null, "backbone", "must not be null");
-            require(trainableLayers != null, "trainableLayers", "must not be null");
-            require(optimizer != null, "optimizer", "must not be null");
-            require(Double.isFinite(learningRate) && learningRate > 0, "learningRate",
-                    "must be a positive number, got " + learningRate);
-            require(Double.isFinite(weightDecay) && weightDecay >= 0, "weightDecay",
-                    "must be zero or positive, got " + weightDecay);
-            require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1), got " + momentum);
-            require(schedule != null, "schedule", "must not be null");
-            require(batchSize >= 2, "batchSize",
-                    "must be at least 2 (BatchNorm needs two images per batch), got " + batchSize);
-            require(epochs >= 1, "epochs", "must be at least 1, got " + epochs);
-            require(earlyStoppingPatience >= 0, "earlyStoppingPatience",
-                    "must be zero (never stop early) or positive, got " + earlyStoppingPatience);
-            require(monitor != null, "monitor", "must not be null");
-            require(positiveClassWeight == null || (Double.isFinite(positiveClassWeight) && positiveClassWeight > 0),
-                    "positiveClassWeight", "must be a positive number, got " + positiveClassWeight);
-            require(preprocessing != null, "preprocessing", "must not be null");
-            if (!augmentationSet) {
-                augmentation = TrainingAugmentation.builder(preprocessing).build();
-            }
-            require(augmentation == null || augmentation.preprocessing().equals(preprocessing), "augmentation",
-                    "wraps " + (augmentation == null ? null : augmentation.preprocessing())
-                            + " but the tuner's preprocessing is " + preprocessing
-                            + "; build it with TrainingAugmentation.builder(preprocessing)");
-            require(thresholdRule != null, "thresholdRule", "must not be null");
+            TrainingRecipe built = recipe.build();
             require(outputDirectory != null, "outputDirectory", "must be set: the model and checkpoints go there");
             require(progressEveryBatches >= 0, "progressEveryBatches", "must be zero or positive");
             require(decodeThreads >= 1, "decodeThreads", "must be at least 1, got " + decodeThreads);
             require(decoder != null, "decoder", "must not be null");
-            ResNetFineTuner tuner = new ResNetFineTuner(this);
-            if (!augmentationSet) {
-                augmentation = null;
-            }
-            return tuner;
+            return new ResNetFineTuner(this, built);
         }
 
         private static void require(boolean condition, String field, String reason) {

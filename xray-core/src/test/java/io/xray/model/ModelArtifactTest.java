@@ -1,15 +1,15 @@
 package io.xray.model;
 
-import io.xray.internal.Network;
-import io.xray.internal.AtomicFiles;
-import io.xray.backbone.BackboneKind;
-import io.xray.backbone.Architecture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xray.XrayException;
+import io.xray.backbone.Architecture;
+import io.xray.backbone.BackboneKind;
 import io.xray.data.Label;
 import io.xray.image.Preprocessing;
+import io.xray.internal.AtomicFiles;
+import io.xray.internal.Network;
 import io.xray.metrics.BinaryMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;

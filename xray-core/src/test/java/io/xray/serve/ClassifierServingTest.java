@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.xray.codec.Npy;
+import io.xray.codec.NpyArray;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
 import io.xray.model.Prediction;
-import io.xray.codec.Npy;
-import io.xray.codec.NpyArray;
 import io.xray.testing.SyntheticXrays;
 import io.xray.testing.TinyModels;
 import java.io.IOException;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.xray.InvalidConfigurationException;
+import io.xray.codec.NpyArray;
 import io.xray.image.ImageDecoder;
 import io.xray.predict.Deserializer;
 import io.xray.predict.EndpointException;
 import io.xray.predict.EndpointPrediction;
 import io.xray.predict.EndpointPredictor;
-import io.xray.codec.NpyArray;
 import io.xray.predict.Serializer;
 import io.xray.testing.TestImages;
 import java.awt.image.BufferedImage;

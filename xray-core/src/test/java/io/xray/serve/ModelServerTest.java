@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.xray.image.ImageDecoder;
 import io.xray.codec.Npy;
 import io.xray.codec.NpyArray;
+import io.xray.image.ImageDecoder;
 import io.xray.testing.TestImages;
 import io.xray.testing.TestResources;
 import java.awt.image.BufferedImage;

@@ -1,8 +1,8 @@
 package io.xray.testing;
 
 import ai.djl.Device;
-import io.xray.data.Dataset;
 import io.xray.backbone.Backbone;
+import io.xray.data.Dataset;
 import io.xray.train.ResNetFineTuner;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,5 @@
 package io.xray.train;
 
-import io.xray.backbone.Backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,9 +7,10 @@ import ai.djl.Device;
 import ai.djl.nn.Parameter;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
+import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
-import io.xray.model.ModelArtifact;
 import io.xray.internal.Network;
+import io.xray.model.ModelArtifact;
 import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
 import java.util.Map;

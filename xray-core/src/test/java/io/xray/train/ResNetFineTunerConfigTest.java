@@ -1,10 +1,10 @@
 package io.xray.train;
 
-import io.xray.backbone.Backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xray.InvalidConfigurationException;
+import io.xray.backbone.Backbone;
 import io.xray.image.Preprocessing;
 import io.xray.image.TrainingAugmentation;
 import java.nio.file.Path;
@@ -46,8 +46,32 @@ class ResNetFineTunerConfigTest {
         assertRejected(b -> b.positiveClassWeight(0), "positiveClassWeight");
         assertRejected(b -> b.outputDirectory(null), "outputDirectory");
         assertRejected(b -> b.backbone(null), "backbone");
+    }
+
+    @Test
+    void augmentationBuiltForAnotherPreprocessing_shouldBeRewrappedAroundTheRecipes() {
         Preprocessing small = Preprocessing.builder().resizeShorterSide(36).cropSize(32).build();
-        assertRejected(b -> b.augmentation(TrainingAugmentation.builder(small).build()), "augmentation");
+        TrainingAugmentation forDefaults = TrainingAugmentation.builder(Preprocessing.defaults())
+                .maxRotationDegrees(7).build();
+        ResNetFineTuner tuner = valid().preprocessing(small).augmentation(forDefaults).build();
+        assertThat(tuner.augmentation()).hasValueSatisfying(a -> {
+            assertThat(a.preprocessing()).isEqualTo(small);
+            assertThat(a.maxRotationDegrees()).isEqualTo(7);
+        });
+    }
+
+    @Test
+    void toBuilderWithAnotherPreprocessing_shouldBuildWithTheAugmentationAroundIt() {
+        // The trap of old: the copied default augmentation stayed tied to the old preprocessing.
+        ResNetFineTuner tuner = valid().build();
+        Preprocessing p2 = Preprocessing.builder().resizeShorterSide(256).cropSize(224).build();
+        ResNetFineTuner changed = tuner.toBuilder().preprocessing(p2).build();
+        assertThat(changed.preprocessing()).isEqualTo(p2);
+        assertThat(changed.augmentation()).hasValueSatisfying(a -> {
+            assertThat(a.preprocessing()).isEqualTo(p2);
+            assertThat(a.withPreprocessing(tuner.preprocessing())).isEqualTo(tuner.augmentation().orElseThrow());
+        });
+        assertThat(tuner.preprocessing()).isNotEqualTo(p2);
     }
 
     @Test
@@ -74,9 +98,9 @@ class ResNetFineTunerConfigTest {
         ResNetFineTuner variant = tuner.toBuilder().learningRate(0.01).build();
         assertThat(variant.learningRate()).isEqualTo(0.01);
         assertThat(tuner.learningRate()).isEqualTo(0.05);
-        assertThat(variant.hyperparameters()).containsEntry("optimizer", "sgd-momentum")
+        assertThat(variant.hyperparameters()).containsEntry("optimizer", "sgd")
                 .containsEntry("schedule", "one-cycle:0.3")
-                .containsEntry("trainable-layers", "last-2")
+                .containsEntry("trainable", "last-2")
                 .containsEntry("threshold-rule", "sensitivity>=0.95")
                 .containsEntry("backbone", "scratch:8,16,32,64")
                 .containsEntry("monitor", "roc-auc");

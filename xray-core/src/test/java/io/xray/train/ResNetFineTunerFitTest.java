@@ -1,10 +1,10 @@
 package io.xray.train;
 
-import io.xray.backbone.Backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;

@@ -1,6 +1,5 @@
 package io.xray.train;
 
-import io.xray.backbone.Backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -13,13 +12,14 @@ import ai.djl.nn.Parameter;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
+import io.xray.backbone.Backbone;
+import io.xray.backbone.BackboneKind;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
-import io.xray.backbone.BackboneKind;
+import io.xray.internal.Network;
 import io.xray.model.Classifier;
 import io.xray.model.ModelArtifact;
-import io.xray.internal.Network;
 import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,11 +1,11 @@
 package io.xray.train;
 
-import io.xray.backbone.Backbone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
+import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
 import io.xray.internal.Network;
 import io.xray.testing.SyntheticXrays;

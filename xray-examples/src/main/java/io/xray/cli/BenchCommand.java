@@ -6,13 +6,14 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
+import io.xray.backbone.Backbone;
 import io.xray.data.ImageRecord;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
-import io.xray.backbone.Backbone;
 import io.xray.train.ResNetFineTuner;
 import io.xray.train.TrainingBenchmark;
+import io.xray.train.TrainingRecipe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,10 +22,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -174,14 +175,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The configuration {@code xray train} builds with its defaults, at this size and batch, with
+     * The default recipe ({@code xray train} with no option) at this size and batch, with
      * torchvision's full-width ResNet18 (the plain-PyTorch reference's network) instead of the
      * default recipe's half-width one.
      */
     private ResNetFineTuner trainerDefaults(Path output) {
-        TrainCommand.Options options = CommandLine.populateCommand(new TrainCommand.Options(), "--backbone", "scratch",
-                "--image-size", Integer.toString(size), "--batch-size", Integer.toString(batch));
-        return options.builder().seed(seed).outputDirectory(output).build();
+        TrainingRecipe recipe = TrainingRecipe.defaults().withHyperparameters(Map.of("backbone", "scratch",
+                "image-size", Integer.toString(size), "batch-size", Integer.toString(batch), "seed", Long.toString(seed)));
+        return ResNetFineTuner.builder().recipe(recipe).outputDirectory(output).build();
     }
 
     private BenchResult train(int untimed, int timed) {

@@ -4,24 +4,22 @@ import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
 import io.xray.data.Dataset;
 import io.xray.data.Split;
-import io.xray.image.Preprocessing;
-import io.xray.image.TrainingAugmentation;
 import io.xray.metrics.BinaryMetrics;
-import io.xray.backbone.Backbone;
 import io.xray.train.FitResult;
-import io.xray.train.LearningRateSchedule;
-import io.xray.train.OptimizerKind;
 import io.xray.train.ResNetFineTuner;
-import io.xray.train.ThresholdRule;
-import io.xray.train.TrainableLayers;
-import io.xray.train.ValidationMetric;
+import io.xray.train.TrainingRecipe;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,8 +34,11 @@ import picocli.CommandLine.Spec;
         description = {
             "Train a pneumonia classifier (ResNet18 backbone + one-logit head) and write OUTPUT/model.",
             "After every epoch one line 'Val_epoch N: Val_loss=..., Val_f1=...; ...' is logged and a checkpoint",
-            "is written to OUTPUT/checkpoints; --resume continues a killed run from its last complete epoch."
-        })
+            "is written to OUTPUT/checkpoints; --resume continues a killed run from its last complete epoch.",
+            "Every recipe option starts from the chosen --recipe (default: the measured default recipe); -H KEY=VALUE",
+            "sets any recipe value by its hyperparameter name (--print-recipe lists them)."
+        },
+        defaultValueProvider = TrainCommand.RecipeDefaults.class)
 final class TrainCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -55,31 +56,37 @@ final class TrainCommand implements Callable<Integer> {
                     + " validation; the model lists them and evaluate leaves them out of test figures (default: ${DEFAULT-VALUE})")
     private int calibrationFromTest;
 
-    @Option(names = "--seed", defaultValue = "42", description = "seed of the split, initialisation, shuffling and augmentation (default: ${DEFAULT-VALUE})")
-    private long seed;
-
     @Option(names = {"--output", "--out"}, required = true, description = "output folder: model/ and checkpoints/ go there")
     private Path output;
 
     @Option(names = "--resume", description = "continue from the last complete epoch in the checkpoint folder, if any")
     private boolean resume;
 
+    @Option(names = "--print-recipe",
+            description = "print the recipe this command would train, as hyperparameters (JSON), and exit without training")
+    private boolean printRecipe;
+
     @Mixin
     private Options options;
 
     @Override
     public Integer call() {
-        Dataset dataset = withValidation(DataSources.load(data), valFraction, seed);
-        if (calibrationFromTest > 0) {
-            dataset = dataset.withTestMovedToCalibration(calibrationFromTest, seed);
+        TrainingRecipe recipe = options.recipe(spec);
+        PrintWriter out = spec.commandLine().getOut();
+        if (printRecipe) {
+            out.println(JsonOutput.write(recipe.toHyperparameters()));
+            out.flush();
+            return 0;
         }
-        ResNetFineTuner tuner = options.builder()
-                .seed(seed)
+        Dataset dataset = withValidation(DataSources.load(data), valFraction, recipe.seed());
+        if (calibrationFromTest > 0) {
+            dataset = dataset.withTestMovedToCalibration(calibrationFromTest, recipe.seed());
+        }
+        ResNetFineTuner tuner = options.execution(ResNetFineTuner.builder().recipe(recipe))
                 .outputDirectory(output)
                 .resume(resume)
                 .build();
         FitResult result = tuner.fit(dataset);
-        PrintWriter out = spec.commandLine().getOut();
         printResult(out, result);
         out.flush();
         return 0;
@@ -114,86 +121,111 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Every training option. The defaults are the measured from-scratch recipe for chest X-rays
-     * (BENCHMARKS.md, "Default recipe"): a ResNet18 of half torchvision's widths at 128 px, AdamW
-     * with a one-cycle schedule peaking at 0.002, 8 epochs of batch 32, the positive-class weight
-     * from the data, and strong geometry and exposure augmentation (crops down to half the image,
-     * ±15°, brightness and contrast ±30%). The augmentation is what carried the model and its
-     * validation threshold to the official test images: a 3-epoch run with ±10% jitter and 0.75
-     * crops had a validation-chosen threshold that gave test specificity 0.36, this recipe 0.77.
+     * Shows each recipe option's default as the default recipe holds it ({@link TrainingRecipe#defaults()}),
+     * so that the help text and the library cannot disagree.
+     */
+    static final class RecipeDefaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec argSpec) {
+            if (argSpec instanceof OptionSpec option && option.longestName().startsWith("--")) {
+                return TrainingRecipe.defaults().toHyperparameters().get(option.longestName().substring(2));
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The training options. Each recipe option is named as the recipe's hyperparameter and, when it
+     * is given, replaces that value of the chosen {@code --recipe}; the library parses and validates
+     * every value ({@link TrainingRecipe#withHyperparameters(Map)}), so the command line, a SageMaker
+     * {@code hyperparameters.json} and a model's provenance read alike. The defaults shown are the
+     * default recipe's.
      */
     static final class Options {
-        @Option(names = "--backbone", defaultValue = "scratch:32,64,128,256",
+        @Option(names = "--recipe", paramLabel = "NAME",
+                description = "preset to start from: default (the measured recipe), quickstart or seed-notebook"
+                        + " (ImageNet backbone, head only; needs network once)")
+        String recipe;
+
+        @Option(names = "--seed", description = "seed of the split, initialisation, shuffling and augmentation (default: ${DEFAULT-VALUE})")
+        String seed;
+
+        @Option(names = "--backbone",
                 description = "scratch, scratch:W1,W2,W3,W4 (stage widths), imagenet (DJL model zoo, needs network)"
                         + " or torchscript:FILE (default: ${DEFAULT-VALUE})")
         String backbone;
 
-        @Option(names = "--trainable", defaultValue = "all", description = "all, head or last-N stages, N = 1..4 (default: ${DEFAULT-VALUE})")
+        @Option(names = "--trainable", description = "all, head or last-N stages, N = 1..4 (default: ${DEFAULT-VALUE})")
         String trainable;
 
-        @Option(names = "--optimizer", defaultValue = "adamw", description = "adam, adamw or sgd (with momentum) (default: ${DEFAULT-VALUE})")
+        @Option(names = "--optimizer", description = "adam, adamw or sgd (with momentum) (default: ${DEFAULT-VALUE})")
         String optimizer;
 
-        @Option(names = {"--learning-rate", "--lr"}, defaultValue = "0.002", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-        double learningRate;
+        @Option(names = {"--learning-rate", "--lr"}, description = "peak learning rate (default: ${DEFAULT-VALUE})")
+        String learningRate;
 
-        @Option(names = "--weight-decay", defaultValue = "0.0001", description = "(default: ${DEFAULT-VALUE})")
-        double weightDecay;
+        @Option(names = "--weight-decay", description = "(default: ${DEFAULT-VALUE})")
+        String weightDecay;
 
-        @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE})")
-        double momentum;
+        @Option(names = "--momentum", description = "SGD momentum (default: ${DEFAULT-VALUE})")
+        String momentum;
 
-        @Option(names = "--schedule", defaultValue = "one-cycle",
+        @Option(names = "--schedule",
                 description = "constant, cosine[:WARMUP_FRACTION] (warm-up then cosine) or one-cycle[:RAMP_FRACTION] (default: ${DEFAULT-VALUE})")
         String schedule;
 
-        @Option(names = "--batch-size", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
-        int batchSize;
+        @Option(names = "--batch-size", description = "(default: ${DEFAULT-VALUE})")
+        String batchSize;
 
-        @Option(names = "--epochs", defaultValue = "8", description = "maximum epochs (default: ${DEFAULT-VALUE})")
-        int epochs;
+        @Option(names = "--epochs", description = "maximum epochs (default: ${DEFAULT-VALUE})")
+        String epochs;
 
-        @Option(names = "--patience", defaultValue = "5", description = "stop after N epochs without improvement, 0 never (default: ${DEFAULT-VALUE})")
-        int patience;
+        @Option(names = "--patience", description = "stop after N epochs without improvement, 0 never (default: ${DEFAULT-VALUE})")
+        String patience;
 
-        @Option(names = "--monitor", defaultValue = "f1", description = "metric that picks the best epoch: f1, auc, pr-auc, accuracy or loss (default: ${DEFAULT-VALUE})")
+        @Option(names = "--monitor", description = "metric that picks the best epoch: f1, auc, pr-auc, accuracy or loss (default: ${DEFAULT-VALUE})")
         String monitor;
 
-        @Option(names = "--positive-class-weight", defaultValue = "auto",
+        @Option(names = "--positive-class-weight",
                 description = "loss weight of pneumonia images, or auto = NORMAL/PNEUMONIA count of train (default: ${DEFAULT-VALUE})")
         String positiveClassWeight;
 
         @Option(names = "--oversample", description = "repeat minority-class images so each epoch is balanced")
         boolean oversample;
 
-        @Option(names = "--image-size", defaultValue = "128", description = "network input size, the centre crop (default: ${DEFAULT-VALUE})")
-        int imageSize;
+        @Option(names = "--image-size", description = "network input size, the centre crop (default: ${DEFAULT-VALUE})")
+        String imageSize;
 
-        @Option(names = "--resize", description = "shorter side before cropping (default: image size x 8/7, 146 for 128)")
-        Integer resize;
+        @Option(names = "--resize", description = "shorter side before cropping (default: ${DEFAULT-VALUE}; image size x 8/7 when only --image-size is given)")
+        String resize;
 
         @Option(names = "--no-augmentation", description = "train on centre crops only")
         boolean noAugmentation;
 
-        @Option(names = "--crop-scale-min", defaultValue = "0.5", description = "random resized crop's smallest share of the image (default: ${DEFAULT-VALUE})")
-        double cropScaleMin;
+        @Option(names = "--crop-scale-min", description = "random resized crop's smallest share of the image (default: ${DEFAULT-VALUE})")
+        String cropScaleMin;
 
-        @Option(names = "--rotation", defaultValue = "15", description = "maximum random rotation in degrees (default: ${DEFAULT-VALUE})")
-        double rotation;
+        @Option(names = "--rotation", description = "maximum random rotation in degrees (default: ${DEFAULT-VALUE})")
+        String rotation;
 
-        @Option(names = "--brightness", defaultValue = "0.3", description = "(default: ${DEFAULT-VALUE})")
-        double brightness;
+        @Option(names = "--brightness", description = "(default: ${DEFAULT-VALUE})")
+        String brightness;
 
-        @Option(names = "--contrast", defaultValue = "0.3", description = "(default: ${DEFAULT-VALUE})")
-        double contrast;
+        @Option(names = "--contrast", description = "(default: ${DEFAULT-VALUE})")
+        String contrast;
 
-        @Option(names = "--gamma", defaultValue = "0", description = "gamma jitter G: exponents in [1/(1+G), 1+G] (default: ${DEFAULT-VALUE})")
-        double gamma;
+        @Option(names = "--gamma", description = "gamma jitter G: exponents in [1/(1+G), 1+G] (default: ${DEFAULT-VALUE})")
+        String gamma;
 
-        @Option(names = "--threshold-rule", defaultValue = "max-f1",
+        @Option(names = "--threshold-rule",
                 description = "how the stored threshold is chosen on validation (or on the calibration split):"
                         + " max-f1 or sensitivity>=T (default: ${DEFAULT-VALUE})")
         String thresholdRule;
+
+        @Option(names = {"-H", "--hyperparameter"}, paramLabel = "KEY=VALUE",
+                description = "set any recipe value by its hyperparameter name, e.g. -H horizontal-flip=true;"
+                        + " --print-recipe lists the names")
+        Map<String, String> hyperparameters = new LinkedHashMap<>();
 
         @Option(names = "--checkpoint-dir", description = "checkpoint folder (default: OUTPUT/checkpoints)")
         Path checkpointDirectory;
@@ -204,48 +236,34 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--progress-every", defaultValue = "20", description = "log progress every N batches, 0 never (default: ${DEFAULT-VALUE})")
         int progressEvery;
 
-        /** @return a builder with every option applied (seed, output and resume left to the caller) */
-        ResNetFineTuner.Builder builder() {
-            Preprocessing preprocessing = Preprocessing.builder()
-                    .resizeShorterSide(resize != null ? resize : Math.round(imageSize * 8f / 7f))
-                    .cropSize(imageSize)
-                    .build();
-            ResNetFineTuner.Builder builder = ResNetFineTuner.builder()
-                    .backbone(Backbone.parse(backbone))
-                    .trainableLayers(TrainableLayers.parse(trainable))
-                    .optimizer(optimizer())
-                    .learningRate(learningRate)
-                    .weightDecay(weightDecay)
-                    .momentum(momentum)
-                    .schedule(LearningRateSchedule.parse(schedule))
-                    .batchSize(batchSize)
-                    .epochs(epochs)
-                    .earlyStoppingPatience(patience)
-                    .monitor(ValidationMetric.parse(monitor))
-                    .oversampleMinority(oversample)
-                    .preprocessing(preprocessing)
-                    .thresholdRule(ThresholdRule.parse(thresholdRule))
-                    .checkpointDirectory(checkpointDirectory)
-                    .progressEveryBatches(progressEvery);
-            if (noAugmentation) {
-                builder.noAugmentation();
-            } else {
-                builder.augmentation(TrainingAugmentation.builder(preprocessing)
-                        .randomResizedCrop(cropScaleMin, 1.0)
-                        .maxRotationDegrees(rotation)
-                        .brightness(brightness)
-                        .contrast(contrast)
-                        .gamma(gamma)
-                        .build());
-            }
-            if (!"auto".equals(positiveClassWeight)) {
-                try {
-                    builder.positiveClassWeight(Double.parseDouble(positiveClassWeight));
-                } catch (NumberFormatException e) {
-                    throw new InvalidConfigurationException("positiveClassWeight", "expected auto or a number, got "
-                            + positiveClassWeight);
+        /**
+         * @param spec the parsed command, to tell the options given from their shown defaults
+         * @return the chosen preset with every recipe option given on the command line applied
+         */
+        TrainingRecipe recipe(CommandSpec spec) {
+            Map<String, String> given = new LinkedHashMap<>(hyperparameters);
+            for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+                String key = option.longestName().substring(2);
+                if (option.longestName().startsWith("--") && TrainingRecipe.defaults().toHyperparameters().containsKey(key)) {
+                    Object value = option.getValue();
+                    given.put(key, String.valueOf(value));
                 }
             }
+            if (oversample) {
+                given.put("oversample", "true");
+            }
+            if (noAugmentation) {
+                given.put("augmentation", "false");
+            }
+            return TrainingRecipe.preset(recipe == null ? "default" : recipe).withHyperparameters(given);
+        }
+
+        /**
+         * @param builder a builder holding the recipe
+         * @return the builder with how the run executes (device, checkpoints, progress)
+         */
+        ResNetFineTuner.Builder execution(ResNetFineTuner.Builder builder) {
+            builder.checkpointDirectory(checkpointDirectory).progressEveryBatches(progressEvery);
             switch (device.toLowerCase(Locale.ROOT)) {
                 case "auto" -> { }
                 case "cpu" -> builder.device(Device.cpu());
@@ -253,15 +271,6 @@ final class TrainCommand implements Callable<Integer> {
                 default -> throw new InvalidConfigurationException("device", "expected auto, cpu or gpu, got " + device);
             }
             return builder;
-        }
-
-        private OptimizerKind optimizer() {
-            return switch (optimizer.toLowerCase(Locale.ROOT)) {
-                case "adam" -> OptimizerKind.ADAM;
-                case "adamw" -> OptimizerKind.ADAMW;
-                case "sgd", "sgd-momentum" -> OptimizerKind.SGD_MOMENTUM;
-                default -> throw new InvalidConfigurationException("optimizer", "expected adam, adamw or sgd, got " + optimizer);
-            };
         }
     }
 }

@@ -3,13 +3,12 @@ package io.xray.examples;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
-import io.xray.image.Preprocessing;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.model.Classifier;
 import io.xray.model.Prediction;
-import io.xray.backbone.Backbone;
 import io.xray.train.FitResult;
 import io.xray.train.ResNetFineTuner;
+import io.xray.train.TrainingRecipe;
 import java.nio.file.Path;
 
 /**
@@ -32,10 +31,7 @@ public final class TrainAndPredict {
         Dataset dataset = Dataset.fromDirectory(data).withValidationFromTrain(0.2, 42);
 
         ResNetFineTuner tuner = ResNetFineTuner.builder()
-                .backbone(Backbone.resNet18FromScratch(32, 64, 128, 256))
-                .preprocessing(Preprocessing.builder().resizeShorterSide(128).cropSize(112).build())
-                .learningRate(2e-3)
-                .batchSize(16)
+                .recipe(TrainingRecipe.quickstart())   // or defaults(), seedNotebook(), or your own
                 .epochs(10)
                 .outputDirectory(output)
                 .build();

@@ -4,11 +4,15 @@ import static io.xray.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.testing.SyntheticXrays;
+import io.xray.train.ResNetFineTuner;
+import io.xray.train.TrainingRecipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,6 +139,44 @@ class TrainCommandsTest {
         CliRun result = run("train", "--data", data.toString(), "--output", temp.resolve("bad").toString(),
                 "--batch-size", "0");
         assertThat(result.status()).isEqualTo(2);
-        assertThat(result.err()).contains("batchSize");
+        assertThat(result.err()).contains("batch-size: '0' is not valid");
+    }
+
+    @Test
+    void trainWithNoRecipeOption_shouldTrainWhatTheLibraryBuilderDefaultsTo() throws Exception {
+        CliRun result = run("train", "--data", data.toString(), "--output", temp.resolve("unused").toString(),
+                "--print-recipe");
+        assertThat(result.status()).as(result.err()).isZero();
+        Map<String, String> printed = new ObjectMapper().readValue(result.out(), new TypeReference<>() {});
+        Map<String, String> library = ResNetFineTuner.builder().outputDirectory(temp).build().hyperparameters();
+        assertThat(printed).isEqualTo(library).isEqualTo(TrainingRecipe.defaults().toHyperparameters());
+        assertThat(temp.resolve("unused")).doesNotExist();
+    }
+
+    @Test
+    void recipeOptions_shouldChangeTheChosenPreset() throws Exception {
+        CliRun result = run("train", "--data", data.toString(), "--output", temp.resolve("unused").toString(),
+                "--recipe", "quickstart", "--lr", "0.01", "--no-augmentation", "-H", "horizontal-flip=true",
+                "--seed", "9", "--print-recipe");
+        assertThat(result.status()).as(result.err()).isZero();
+        Map<String, String> printed = new ObjectMapper().readValue(result.out(), new TypeReference<>() {});
+        Map<String, String> expected = TrainingRecipe.quickstart().withHyperparameters(Map.of("learning-rate", "0.01",
+                "augmentation", "false", "horizontal-flip", "true", "seed", "9")).toHyperparameters();
+        assertThat(printed).isEqualTo(expected);
+    }
+
+    @Test
+    void helpText_shouldShowTheDefaultRecipesValues() {
+        CliRun result = run("train", "--help");
+        assertThat(result.out()).contains("(default: " + TrainingRecipe.defaults().learningRate() + ")",
+                "(default: " + TrainingRecipe.defaults().toHyperparameters().get("backbone") + ")");
+    }
+
+    @Test
+    void unknownHyperparameter_shouldExitTwoListingTheKnownOnes() {
+        CliRun result = run("train", "--data", data.toString(), "--output", temp.resolve("bad").toString(),
+                "-H", "lr=0.1");
+        assertThat(result.status()).isEqualTo(2);
+        assertThat(result.err()).contains("lr: unknown hyperparameter", "learning-rate");
     }
 }
