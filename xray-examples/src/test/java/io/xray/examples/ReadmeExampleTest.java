@@ -10,20 +10,28 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the README's Java example identical to {@link TrainAndPredict}, which the build compiles:
- * the lines between the README-BEGIN and README-END markers must appear, de-indented, in the
- * README's first {@code java} block that follows the "Java API" heading.
+ * Keeps the README's Java examples identical to programs the build compiles: the lines between a
+ * program's README-BEGIN and README-END markers must appear, de-indented, as the first {@code java}
+ * block of the README section under the given heading.
  */
 class ReadmeExampleTest {
 
     @Test
-    void readmeExample_shouldBeTheCompiledTrainAndPredictBody() throws IOException {
-        List<String> source = Files.readAllLines(
-                Path.of("src/main/java/io/xray/examples/TrainAndPredict.java"));
+    void javaApiExample_shouldBeTheCompiledTrainAndPredictBody() throws IOException {
+        assertReadmeBlockIsMarkedSource("## The Java API", "TrainAndPredict.java");
+    }
+
+    @Test
+    void usingFromYourProjectExample_shouldBeTheCompiledFirstModel() throws IOException {
+        assertReadmeBlockIsMarkedSource("## Using xray from your project", "FirstModel.java");
+    }
+
+    private static void assertReadmeBlockIsMarkedSource(String heading, String sourceFile) throws IOException {
+        List<String> source = Files.readAllLines(Path.of("src/main/java/io/xray/examples", sourceFile));
         int begin = indexOfTrimmed(source, "// README-BEGIN");
         int end = indexOfTrimmed(source, "// README-END");
-        assertThat(begin).as("README-BEGIN marker").isNotNegative();
-        assertThat(end).as("README-END marker").isGreaterThan(begin);
+        assertThat(begin).as("README-BEGIN marker in %s", sourceFile).isNotNegative();
+        assertThat(end).as("README-END marker in %s", sourceFile).isGreaterThan(begin);
         List<String> body = source.subList(begin + 1, end);
         int indent = body.get(0).length() - body.get(0).stripLeading().length();
         String expected = body.stream()
@@ -31,12 +39,18 @@ class ReadmeExampleTest {
                 .collect(Collectors.joining("\n"));
 
         String readme = Files.readString(Path.of("..", "README.md"));
-        int heading = readme.indexOf("## The Java API");
-        assertThat(heading).as("README section '## The Java API'").isNotNegative();
-        int start = readme.indexOf("```java\n", heading) + "```java\n".length();
+        int at = readme.indexOf("\n" + heading + "\n");
+        assertThat(at).as("README section '%s'", heading).isNotNegative();
+        int nextSection = readme.indexOf("\n## ", at + 1);
+        int fence = readme.indexOf("```java\n", at);
+        assertThat(fence).as("a java block in README section '%s'", heading).isNotNegative();
+        if (nextSection >= 0) {
+            assertThat(fence).as("a java block in README section '%s'", heading).isLessThan(nextSection);
+        }
+        int start = fence + "```java\n".length();
         String block = readme.substring(start, readme.indexOf("\n```", start));
 
-        assertThat(block).isEqualTo(expected);
+        assertThat(block).as("README's %s block vs %s", heading, sourceFile).isEqualTo(expected);
     }
 
     private static int indexOfTrimmed(List<String> lines, String text) {
