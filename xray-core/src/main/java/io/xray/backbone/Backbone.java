@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Which feature extractor {@link ResNetFineTuner} puts in front of its fresh one-logit head. An
+ * Which feature extractor {@link io.xray.train.ResNetFineTuner} puts in front of its fresh one-logit head. An
  * immutable value; the network itself is built when training starts.
  *
  * <ul>
@@ -72,7 +72,7 @@ public final class Backbone {
         return new Backbone(BackboneKind.TORCHSCRIPT, List.of(), file);
     }
 
-    /** @return DJL model zoo's ImageNet ResNet18 feature extractor ({@value Network#IMAGENET_RESNET18_URL}) */
+    /** @return DJL model zoo's ImageNet ResNet18 feature extractor ({@code djl://ai.djl.pytorch/resnet18_embedding}) */
     public static Backbone imagenetResNet18() {
         return new Backbone(BackboneKind.RESNET18_IMAGENET_ZOO, List.of(), null);
     }
