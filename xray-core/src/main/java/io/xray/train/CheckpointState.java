@@ -1,48 +1,82 @@
 package io.xray.train;
 
 import io.xray.backbone.Architecture;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The content of {@code checkpoint.json}: everything a resumed run needs besides the weight and
- * optimiser files it names. Written last, atomically, so that it is the commit of an epoch.
+ * optimiser files it names. Written last, atomically, so that it is the commit of an epoch. Made by
+ * {@link #start} and changed with {@link #afterEpoch} and {@link #withFiles}.
  *
  * @param formatVersion {@value #FORMAT_VERSION}
- * @param hyperparameters the run's options; a resume with other options is refused
+ * @param hyperparameters the run's recipe; a resume with another recipe is refused
  * @param startTime ISO-8601 instant the run first started
+ * @param positiveClassWeight the loss weight of pneumonia examples
  * @param epochsCompleted the last complete epoch
  * @param globalStep optimiser steps taken, the position in the learning-rate schedule
- * @param bestEpoch the best epoch so far (0 before the first)
- * @param bestMonitored the monitored metric at the best epoch
- * @param patience epochs since the last improvement
+ * @param bestSoFar the best epoch so far and the patience count
  * @param stopped true once early stopping ended the run
- * @param positiveClassWeight the loss weight of pneumonia examples
  * @param network the architecture naming the last epoch's weight files
  * @param optimizerFile the last epoch's optimiser state file
- * @param best the architecture naming the best epoch's weight files
+ * @param bestNetwork the architecture naming the best epoch's weight files
  * @param history every completed epoch
  */
 record CheckpointState(
         int formatVersion,
         Map<String, String> hyperparameters,
         String startTime,
+        double positiveClassWeight,
         int epochsCompleted,
         long globalStep,
-        int bestEpoch,
-        double bestMonitored,
-        int patience,
+        EpochResult.BestSoFar bestSoFar,
         boolean stopped,
-        double positiveClassWeight,
         Architecture network,
         String optimizerFile,
-        Architecture best,
+        Architecture bestNetwork,
         List<EpochResult> history) {
 
-    static final int FORMAT_VERSION = 1;
+    /** 2 since the recipe's hyperparameter map and the grouped epoch results; 1 is not read. */
+    static final int FORMAT_VERSION = 2;
 
     CheckpointState {
         hyperparameters = Map.copyOf(hyperparameters);
         history = List.copyOf(history);
+    }
+
+    /**
+     * @param hyperparameters the run's recipe
+     * @param startTime when the run started
+     * @param positiveClassWeight the loss weight of pneumonia examples
+     * @return the state before the first epoch
+     */
+    static CheckpointState start(Map<String, String> hyperparameters, String startTime, double positiveClassWeight) {
+        return new CheckpointState(FORMAT_VERSION, hyperparameters, startTime, positiveClassWeight, 0, 0,
+                EpochResult.BestSoFar.NONE, false, null, null, null, List.of());
+    }
+
+    /**
+     * @param result the epoch just completed
+     * @param step the optimiser steps taken after it
+     * @param stop whether early stopping ends the run after it
+     * @return the state after that epoch, still naming the previous epoch's files
+     */
+    CheckpointState afterEpoch(EpochResult result, long step, boolean stop) {
+        List<EpochResult> longer = new ArrayList<>(history);
+        longer.add(result);
+        return new CheckpointState(formatVersion, hyperparameters, startTime, positiveClassWeight, result.epoch(), step,
+                result.bestSoFar(), stop, network, optimizerFile, bestNetwork, longer);
+    }
+
+    /**
+     * @param saved the architecture naming the files just written
+     * @param optimizer the optimiser state file just written
+     * @return this state naming those files, and them as the best network too when the latest epoch is the best
+     */
+    CheckpointState withFiles(Architecture saved, String optimizer) {
+        return new CheckpointState(formatVersion, hyperparameters, startTime, positiveClassWeight, epochsCompleted,
+                globalStep, bestSoFar, stopped, saved, optimizer,
+                bestSoFar.improvedLast() || bestNetwork == null ? saved : bestNetwork, history);
     }
 }

@@ -3,6 +3,7 @@ package io.xray.train;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xray.XrayException;
@@ -74,12 +75,14 @@ final class CheckpointStore {
             return Optional.empty();
         }
         try {
-            CheckpointState state = JSON.readValue(commit.toFile(), CheckpointState.class);
-            if (state.formatVersion() != CheckpointState.FORMAT_VERSION) {
-                throw new XrayException(commit + ": checkpoint format " + state.formatVersion()
-                        + " is not the one this xray writes (" + CheckpointState.FORMAT_VERSION + ")");
+            JsonNode tree = JSON.readTree(commit.toFile());
+            int format = tree.path("formatVersion").asInt(-1);
+            if (format != CheckpointState.FORMAT_VERSION) {
+                throw new XrayException(commit + ": checkpoint format " + format + " is not the one this xray writes ("
+                        + CheckpointState.FORMAT_VERSION + "), so this run cannot be resumed; start it afresh"
+                        + " without --resume (or in another output folder)");
             }
-            return Optional.of(state);
+            return Optional.of(JSON.treeToValue(tree, CheckpointState.class));
         } catch (IOException e) {
             throw new XrayException(commit + ": not a readable checkpoint: " + e.getMessage()
                     + "; delete the checkpoint directory to start afresh", e);
@@ -114,11 +117,11 @@ final class CheckpointStore {
      * @param epoch the epoch just completed
      * @param network its weights
      * @param optimizer its optimiser state
-     * @param state the state to commit; its network and optimizer file fields are filled in here
-     * @param isBest whether this epoch is the new best
+     * @param state the state to commit; its network and optimizer file fields are filled in here (and
+     *     its best network, when this epoch is the best)
      * @return the committed state
      */
-    CheckpointState commit(int epoch, Network network, StatefulOptimizer optimizer, CheckpointState state, boolean isBest) {
+    CheckpointState commit(int epoch, Network network, StatefulOptimizer optimizer, CheckpointState state) {
         String prefix = prefix(epoch);
         Architecture saved = network.save(directory, prefix);
         hook.at(Stage.WEIGHTS_WRITTEN, epoch);
@@ -126,21 +129,7 @@ final class CheckpointStore {
         byte[] encoded = optimizer.stateArrays().encode();
         AtomicFiles.write(directory.resolve(optimizerFile), encoded);
         hook.at(Stage.OPTIMIZER_WRITTEN, epoch);
-        CheckpointState committed = new CheckpointState(
-                state.formatVersion(),
-                state.hyperparameters(),
-                state.startTime(),
-                state.epochsCompleted(),
-                state.globalStep(),
-                state.bestEpoch(),
-                state.bestMonitored(),
-                state.patience(),
-                state.stopped(),
-                state.positiveClassWeight(),
-                saved,
-                optimizerFile,
-                isBest ? saved : state.best(),
-                state.history());
+        CheckpointState committed = state.withFiles(saved, optimizerFile);
         try {
             AtomicFiles.write(directory.resolve(COMMIT_FILE), JSON.writeValueAsString(committed).getBytes(StandardCharsets.UTF_8));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -168,8 +157,8 @@ final class CheckpointStore {
     private void prune(CheckpointState committed) {
         Set<String> keep = new HashSet<>(committed.network().weightFiles().values());
         keep.add(committed.optimizerFile());
-        if (committed.best() != null) {
-            keep.addAll(committed.best().weightFiles().values());
+        if (committed.bestNetwork() != null) {
+            keep.addAll(committed.bestNetwork().weightFiles().values());
         }
         try (var files = Files.list(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {

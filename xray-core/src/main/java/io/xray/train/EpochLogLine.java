@@ -34,20 +34,20 @@ public final class EpochLogLine {
                 epoch.validationLoss(),
                 epoch.validation().f1(),
                 epoch.validation().accuracy(),
-                epoch.patience(),
-                epoch.bestValidationF1(),
+                epoch.bestSoFar().patience(),
+                epoch.bestSoFar().validationF1(),
                 epoch.validation().rocAuc(),
                 epoch.trainLoss(),
-                epoch.imagesPerSecond(),
-                epoch.bestEpoch(),
+                epoch.timings().imagesPerSecond(),
+                epoch.bestSoFar().epoch(),
                 epoch.validation().precision(),
                 epoch.validation().recall(),
                 epoch.validation().specificity(),
                 epoch.validation().prAuc(),
                 epoch.learningRate(),
-                epoch.seconds(),
-                epoch.dataSeconds(),
-                epoch.computeSeconds(),
-                epoch.validationSeconds());
+                epoch.timings().seconds(),
+                epoch.timings().dataSeconds(),
+                epoch.timings().computeSeconds(),
+                epoch.timings().validationSeconds());
     }
 }

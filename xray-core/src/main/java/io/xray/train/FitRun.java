@@ -63,7 +63,7 @@ final class FitRun {
         } else {
             requireSameOptions(state);
             LOG.info("Resuming from {} after epoch {} of {} (best epoch {})",
-                    store.directory(), state.epochsCompleted(), config.epochs(), state.bestEpoch());
+                    store.directory(), state.epochsCompleted(), config.epochs(), state.bestSoFar().epoch());
         }
         double positiveWeight = state != null ? state.positiveClassWeight() : positiveClassWeight(train);
         String startTime = state != null ? state.startTime() : Instant.now().toString();
@@ -98,8 +98,7 @@ final class FitRun {
             if (state != null) {
                 optimizer.restoreState(store.readOptimizerState(state, optimizerManager));
             } else {
-                state = new CheckpointState(CheckpointState.FORMAT_VERSION, config.hyperparameters(), startTime, 0, 0,
-                        0, Double.NaN, 0, false, positiveWeight, null, null, null, List.of());
+                state = CheckpointState.start(config.hyperparameters(), startTime, positiveWeight);
             }
             LOG.info("Trainable parameters: {} of {} tensors ({})", network.trainableParameters().size(),
                     network.parameters().size(), config.trainableLayers());
@@ -111,7 +110,7 @@ final class FitRun {
                 stoppedEarly = state.stopped();
             }
         }
-        if (state.best() == null) {
+        if (state.bestNetwork() == null) {
             throw new XrayException("no epoch completed, so there is no model to write");
         }
         return writeArtifact(state, device, validationImages, validationLabels, calibration, train.size(), startTime,
@@ -189,53 +188,23 @@ final class FitRun {
         double validationLoss = TrainingStep.loss(logits, validationLabels, positiveWeight);
         double validationSeconds = (System.nanoTime() - validationStart) / 1e9;
 
-        EpochResult provisional = new EpochResult(epoch, lossSum / Math.max(1, images), validationLoss, metrics,
-                learningRate, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        double value = config.monitor().of(provisional);
-        boolean improved = config.monitor().isBetter(value, state.bestMonitored());
-        int bestEpoch = improved ? epoch : state.bestEpoch();
-        double bestMonitored = improved ? value : state.bestMonitored();
-        int patience = improved ? 0 : state.patience() + 1;
-        double bestF1 = improved ? metrics.f1() : bestF1(state);
-        EpochResult result = new EpochResult(
-                epoch,
-                provisional.trainLoss(),
-                validationLoss,
-                metrics,
-                learningRate,
-                (System.nanoTime() - epochStart) / 1e9,
-                images / Math.max(1e-9, trainSeconds),
-                dataSeconds,
-                computeSeconds,
-                validationSeconds,
-                patience,
-                bestEpoch,
-                bestMonitored,
-                bestF1);
+        EpochResult.BestSoFar best = state.bestSoFar().after(config.monitor(), epoch,
+                config.monitor().of(metrics, validationLoss), metrics.f1());
+        EpochResult result = new EpochResult(epoch, lossSum / Math.max(1, images), validationLoss, metrics, learningRate,
+                new EpochResult.Timings((System.nanoTime() - epochStart) / 1e9, images / Math.max(1e-9, trainSeconds),
+                        dataSeconds, computeSeconds, validationSeconds),
+                best);
         String line = EpochLogLine.format(result);
         LOG.info(line);
 
-        boolean stop = config.earlyStoppingPatience() > 0 && patience >= config.earlyStoppingPatience();
-        List<EpochResult> history = new ArrayList<>(state.history());
-        history.add(result);
-        CheckpointState next = new CheckpointState(state.formatVersion(), state.hyperparameters(), state.startTime(),
-                epoch, globalStep, bestEpoch, bestMonitored, patience, stop, state.positiveClassWeight(),
-                state.network(), state.optimizerFile(), state.best(), history);
-        next = store.commit(epoch, network, optimizer, next, improved || state.best() == null);
+        boolean stop = config.earlyStoppingPatience() > 0 && best.patience() >= config.earlyStoppingPatience();
+        CheckpointState next = store.commit(epoch, network, optimizer, state.afterEpoch(result, globalStep, stop));
         listener.onEpoch(result, line);
         if (stop && epoch < config.epochs()) {
             LOG.info("Early stopping after epoch {}: {} has not improved for {} epochs; best epoch {}",
-                    epoch, config.monitor(), patience, bestEpoch);
+                    epoch, config.monitor(), best.patience(), best.epoch());
         }
         return next;
-    }
-
-    private static double bestF1(CheckpointState state) {
-        return state.history().stream()
-                .filter(e -> e.epoch() == state.bestEpoch())
-                .mapToDouble(e -> e.validation().f1())
-                .findFirst()
-                .orElse(Double.NaN);
     }
 
     private float[] logits(Network network, List<float[]> images) {
@@ -266,13 +235,13 @@ final class FitRun {
             long runStart) {
         Path modelDirectory = config.modelDirectory();
         Map<String, String> files = new LinkedHashMap<>();
-        for (Map.Entry<String, String> entry : state.best().weightFiles().entrySet()) {
+        for (Map.Entry<String, String> entry : state.bestNetwork().weightFiles().entrySet()) {
             String source = entry.getValue();
-            String target = source.substring(CheckpointStore.prefix(state.bestEpoch()).length());
+            String target = source.substring(CheckpointStore.prefix(state.bestSoFar().epoch()).length());
             AtomicFiles.copy(store.directory().resolve(source), modelDirectory.resolve(target));
             files.put(entry.getKey(), target);
         }
-        Architecture architecture = state.best().withWeightFiles(files);
+        Architecture architecture = state.bestNetwork().withWeightFiles(files);
         double[] probabilities;
         ThresholdChoice threshold;
         ThresholdCalibration calibrated = null;
@@ -302,7 +271,7 @@ final class FitRun {
                 startTime,
                 Instant.now().toString(),
                 Provenance.Machine.current(device.toString()),
-                state.bestEpoch(),
+                state.bestSoFar().epoch(),
                 state.epochsCompleted(),
                 trainImages,
                 validationLabels.length,
@@ -321,9 +290,9 @@ final class FitRun {
         LOG.info(String.format(Locale.ROOT,
                 "Model of epoch %d written to %s: threshold %.4f (%s), validation F1 %.4f, accuracy %.4f,"
                         + " sensitivity %.4f, specificity %.4f, ROC AUC %.4f (naive all-pneumonia F1 %.4f)",
-                state.bestEpoch(), modelDirectory, threshold.threshold(), threshold.rule(), metrics.f1(),
+                state.bestSoFar().epoch(), modelDirectory, threshold.threshold(), threshold.rule(), metrics.f1(),
                 metrics.accuracy(), metrics.recall(), metrics.specificity(), metrics.rocAuc(), metrics.naiveF1()));
-        return new FitResult(state.history(), state.bestEpoch(), modelDirectory, threshold, metrics, stoppedEarly,
+        return new FitResult(state.history(), state.bestSoFar().epoch(), modelDirectory, threshold, metrics, stoppedEarly,
                 (System.nanoTime() - runStart) / 1e9, calibrated);
     }
 

@@ -1,6 +1,7 @@
 package io.xray.train;
 
 import io.xray.InvalidConfigurationException;
+import io.xray.metrics.BinaryMetrics;
 import java.util.Locale;
 
 /**
@@ -36,12 +37,21 @@ public enum ValidationMetric {
      * @return this figure in those results
      */
     public double of(EpochResult epoch) {
+        return of(epoch.validation(), epoch.validationLoss());
+    }
+
+    /**
+     * @param validation the validation metrics
+     * @param validationLoss the validation loss
+     * @return this figure among them
+     */
+    public double of(BinaryMetrics validation, double validationLoss) {
         return switch (this) {
-            case F1 -> epoch.validation().f1();
-            case ROC_AUC -> epoch.validation().rocAuc();
-            case PR_AUC -> epoch.validation().prAuc();
-            case ACCURACY -> epoch.validation().accuracy();
-            case LOSS -> epoch.validationLoss();
+            case F1 -> validation.f1();
+            case ROC_AUC -> validation.rocAuc();
+            case PR_AUC -> validation.prAuc();
+            case ACCURACY -> validation.accuracy();
+            case LOSS -> validationLoss;
         };
     }
 

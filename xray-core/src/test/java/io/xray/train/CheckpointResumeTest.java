@@ -65,6 +65,18 @@ class CheckpointResumeTest {
     }
 
     @Test
+    void checkpointOfAnOlderFormat_whenResumed_shouldFailSayingToStartAfresh() throws IOException {
+        Path checkpoints = temp.resolve("old-format").resolve("checkpoints");
+        Files.createDirectories(checkpoints);
+        Files.writeString(checkpoints.resolve("checkpoint.json"),
+                "{\"formatVersion\":1,\"epochsCompleted\":2,\"bestEpoch\":2,\"patience\":0}");
+
+        assertThatThrownBy(() -> tuner(temp.resolve("old-format"), true).fit(dataset))
+                .hasMessageContaining("checkpoint format 1 is not the one this xray writes (2)")
+                .hasMessageContaining("without --resume");
+    }
+
+    @Test
     void runKilledWhileWritingACheckpoint_whenResumed_shouldIgnoreTheTornFilesAndFinishLikeTheUninterruptedRun()
             throws IOException {
         Path output = temp.resolve("torn");

@@ -84,7 +84,7 @@ class ResNetFineTunerFitTest {
             assertThat(Double.parseDouble(first(line, "Val_f1=([0-9\\.]+)")))
                     .isCloseTo(epoch.validation().f1(), within(5e-5));
             assertThat(Double.parseDouble(first(line, "Best_val_f1=([0-9\\.]+)")))
-                    .isCloseTo(epoch.bestValidationF1(), within(5e-5));
+                    .isCloseTo(epoch.bestSoFar().validationF1(), within(5e-5));
             assertThat(Double.parseDouble(first(line, "Train_loss=([0-9\\.]+)")))
                     .isCloseTo(epoch.trainLoss(), within(5e-5));
         }
