@@ -62,7 +62,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Split chosen = parseSplit(split);
-        Dataset dataset = DataSources.load(data);
+        Dataset dataset = Dataset.load(data);
         if (valFraction != null && valFraction > 0) {
             dataset = dataset.withValidationFromTrain(valFraction, seed);
         }

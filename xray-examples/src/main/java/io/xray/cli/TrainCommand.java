@@ -69,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Dataset dataset = withValidation(DataSources.load(data), valFraction, seed);
+        Dataset dataset = withValidation(Dataset.load(data), valFraction, seed);
         if (calibrationFromTest > 0) {
             dataset = dataset.withTestMovedToCalibration(calibrationFromTest, seed);
         }
