@@ -212,7 +212,8 @@ public final class Dataset {
      * Sets about {@code count} test images aside in the {@link Split#CALIBRATION} split, in whole
      * patients and stratified by class ({@link PatientGroupedSplitter}), for choosing the decision
      * threshold on images from the test distribution. A model trained on the result records which
-     * images chose its threshold, and {@code xray evaluate} leaves them out of test figures.
+     * images chose its threshold, and the model's evaluation ({@code Classifier.evaluate(Dataset, Split)})
+     * leaves them out of test figures.
      *
      * @param count the number of test images to set aside, at least 1 and less than the test split
      * @param seed the seed; the same seed gives the same images
