@@ -84,6 +84,17 @@ public final class ModelServer implements AutoCloseable {
     public static final Duration REAL_TIME_INVOCATION_LIMIT = Duration.ofSeconds(60);
     /** SageMaker batch transform waits 600 s for an invocation; in batch mode the request timeout may reach it. */
     public static final Duration BATCH_INVOCATION_LIMIT = Duration.ofSeconds(600);
+    /** Default request timeout: a real-time endpoint's answer must come within SageMaker's 60 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(55);
+    /** The request timeout under batch transform, under SageMaker batch's 600 s per invocation. */
+    public static final Duration BATCH_REQUEST_TIMEOUT = Duration.ofSeconds(590);
+    /**
+     * How long SageMaker waits after the container starts for {@code GET /ping} to answer 200: the
+     * longest a model may take to load, and what to give {@link #awaitReady(Duration)}.
+     */
+    public static final Duration LOAD_LIMIT = Duration.ofMinutes(4);
+    /** The most {@link Builder#maxConcurrentTransforms(int)} accepts. */
+    public static final int MAX_CONCURRENT_TRANSFORMS = 10_000;
     /** SageMaker batch transform's record strategies, as {@code GET /execution-parameters} reports them. */
     public static final java.util.Set<String> BATCH_STRATEGIES = java.util.Set.of("SINGLE_RECORD", "MULTI_RECORD");
 
@@ -563,7 +574,7 @@ public final class ModelServer implements AutoCloseable {
         private int maxBatchSize = 8;
         private Duration maxBatchDelay = Duration.ofMillis(5);
         private int queueCapacity = 64;
-        private Duration requestTimeout = Duration.ofSeconds(55);
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration shutdownTimeout = Duration.ofSeconds(25);
         private int maxHeaderBytes = 16 * 1024;
@@ -801,9 +812,9 @@ public final class ModelServer implements AutoCloseable {
             if (imageDecoder == null) {
                 throw new InvalidConfigurationException("imageDecoder", "must not be null");
             }
-            if (maxConcurrentTransforms < 0 || maxConcurrentTransforms > 10_000) {
-                throw new InvalidConfigurationException("maxConcurrentTransforms",
-                        "must be 0 (report the max batch size) to 10000, was " + maxConcurrentTransforms);
+            if (maxConcurrentTransforms < 0 || maxConcurrentTransforms > MAX_CONCURRENT_TRANSFORMS) {
+                throw new InvalidConfigurationException("maxConcurrentTransforms", "must be 0 (report the max batch"
+                        + " size) to " + MAX_CONCURRENT_TRANSFORMS + ", was " + maxConcurrentTransforms);
             }
             if (batchStrategy == null || !BATCH_STRATEGIES.contains(batchStrategy)) {
                 throw new InvalidConfigurationException("batchStrategy",
