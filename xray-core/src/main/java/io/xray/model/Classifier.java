@@ -1,6 +1,7 @@
 package io.xray.model;
 
 import ai.djl.Device;
+import io.xray.Devices;
 import io.xray.XrayException;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
@@ -58,7 +59,7 @@ public final class Classifier implements AutoCloseable {
      * @return the classifier
      */
     public static Classifier load(Path directory) {
-        return load(directory, Network.defaultDevice(), ImageDecoder.defaults());
+        return load(directory, Devices.automatic(), ImageDecoder.defaults());
     }
 
     /**
