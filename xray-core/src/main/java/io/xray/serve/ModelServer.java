@@ -12,6 +12,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.xray.InvalidConfigurationException;
+import io.xray.XrayException;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import java.io.ByteArrayOutputStream;
@@ -138,6 +139,8 @@ public final class ModelServer implements AutoCloseable {
      *
      * @return this server
      * @throws IllegalStateException when already started
+     * @throws XrayException naming the host and port when the server cannot listen there (the port
+     *     is taken, the host is not this machine's); the server is then closed
      */
     public ModelServer start() {
         if (!started.compareAndSet(false, true)) {
@@ -166,7 +169,17 @@ public final class ModelServer implements AutoCloseable {
                     }
                 })
                 .build();
-        undertow.start();
+        try {
+            undertow.start();
+        } catch (RuntimeException e) {
+            try {
+                close();
+            } catch (RuntimeException ignored) {
+                // half-started; the start failure is what matters
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new XrayException("cannot listen on " + config.host + ":" + config.port + ": " + cause.getMessage(), e);
+        }
         LOG.info("model server listening on {}:{}", config.host, port());
         if (config.model != null) {
             install(config.model);

@@ -1,7 +1,6 @@
 package io.xray.cli;
 
 import io.xray.InvalidConfigurationException;
-import io.xray.XrayException;
 import io.xray.model.ModelArtifact;
 import io.xray.serve.ClassifierModel;
 import io.xray.serve.ModelServer;
@@ -85,7 +84,6 @@ final class ServeCommand implements Callable<Integer> {
     private int workerThreads;
 
     private final Map<String, String> environment;
-    private int resolvedPort;
 
     /** Reads the process environment. */
     ServeCommand() {
@@ -103,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
         ModelServer.Builder builder = configure(ModelServer.builder())
                 .modelLoader(() -> ClassifierModel.load(model));
         PrintWriter out = spec.commandLine().getOut();
-        try (ModelServer server = start(builder.build())) {
+        try (ModelServer server = builder.build().start()) {
             server.installShutdownHook();
             String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
             out.printf("xray serve: listening on %s (model %s loading)%n", url, model);
@@ -124,20 +122,6 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ModelServer start(ModelServer server) {
-        try {
-            return server.start();
-        } catch (RuntimeException e) {
-            try {
-                server.close();
-            } catch (RuntimeException ignored) {
-                // half-started; the start failure is what matters
-            }
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new XrayException("cannot listen on " + host + ":" + resolvedPort + ": " + cause.getMessage(), e);
-        }
-    }
-
     /**
      * Applies SageMaker's environment ({@link ServerEnvironment}), then the options, to a server
      * builder: an option given on the command line wins over the environment.
@@ -155,7 +139,6 @@ final class ServeCommand implements Callable<Integer> {
                 .maxBatchDelay(Duration.ofMillis(maxBatchDelayMs))
                 .queueCapacity(queueCapacity)
                 .workerThreads(workerThreads);
-        resolvedPort = port != null ? port : serving.port().orElse(ModelServer.DEFAULT_PORT);
         if (port != null) {
             builder.port(port);
         }
