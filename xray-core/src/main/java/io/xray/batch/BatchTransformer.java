@@ -1,10 +1,10 @@
 package io.xray.batch;
 
+import io.xray.Devices;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
 import io.xray.data.Dataset;
 import io.xray.image.ImageDecoder;
-import io.xray.internal.Network;
 import io.xray.model.Classifier;
 import io.xray.model.ModelArtifact;
 import java.nio.file.Files;
@@ -140,7 +140,7 @@ public final class BatchTransformer {
         if (model != null) {
             return new BatchRun(this, model, inputs).run();
         }
-        try (Classifier loaded = Classifier.load(modelDirectory, Network.defaultDevice(), decoder)) {
+        try (Classifier loaded = Classifier.load(modelDirectory, Devices.automatic(), decoder)) {
             return new BatchRun(this, loaded, inputs).run();
         }
     }

@@ -3,6 +3,7 @@ package io.xray.data;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
 import io.xray.image.ImageDecoder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -93,6 +94,28 @@ public final class Dataset {
      */
     public static Dataset fromManifest(Path manifest) {
         return builder().manifest(manifest).build();
+    }
+
+    /**
+     * Reads a data set from whatever {@code path} is: a folder in the Kaggle layout
+     * ({@link #fromDirectory(Path)}) or a manifest file ({@link #fromManifest(Path)}), the way the
+     * command line's {@code --data} and the SageMaker training channels take either.
+     *
+     * @param path a {@code chest_xray} folder or a JSON Lines manifest written by
+     *     {@link #writeManifest(Path)}
+     * @return the data set
+     * @throws XrayException naming the path when it is neither a folder nor a file, or when reading
+     *     the folder or the manifest fails
+     */
+    public static Dataset load(Path path) {
+        Objects.requireNonNull(path, "path");
+        if (Files.isDirectory(path)) {
+            return fromDirectory(path);
+        }
+        if (Files.isRegularFile(path)) {
+            return fromManifest(path);
+        }
+        throw new XrayException(path + ": no such folder or manifest file");
     }
 
     /**
@@ -189,7 +212,8 @@ public final class Dataset {
      * Sets about {@code count} test images aside in the {@link Split#CALIBRATION} split, in whole
      * patients and stratified by class ({@link PatientGroupedSplitter}), for choosing the decision
      * threshold on images from the test distribution. A model trained on the result records which
-     * images chose its threshold, and {@code xray evaluate} leaves them out of test figures.
+     * images chose its threshold, and the model's evaluation ({@code Classifier.evaluate(Dataset, Split)})
+     * leaves them out of test figures.
      *
      * @param count the number of test images to set aside, at least 1 and less than the test split
      * @param seed the seed; the same seed gives the same images

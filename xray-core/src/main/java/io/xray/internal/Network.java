@@ -26,6 +26,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Pair;
+import io.xray.Devices;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
 import io.xray.backbone.Architecture;
@@ -630,10 +631,10 @@ public final class Network implements AutoCloseable {
     }
 
     /**
-     * @return the first GPU when the engine sees one, the CPU otherwise
+     * @return the first GPU when the engine sees one, the CPU otherwise: {@link Devices#automatic()}
      */
     public static Device defaultDevice() {
-        return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        return Devices.automatic();
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.xray.model;
 
 import ai.djl.Device;
+import io.xray.Devices;
+import io.xray.XrayException;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
@@ -13,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A trained model, loaded from its directory, that classifies chest X-rays. Every image goes
@@ -31,6 +35,8 @@ public final class Classifier implements AutoCloseable {
 
     /** Images per forward pass in batch prediction and evaluation. */
     public static final int DEFAULT_BATCH_SIZE = 32;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Classifier.class);
 
     private final ModelArtifact artifact;
     private final Network network;
@@ -53,7 +59,7 @@ public final class Classifier implements AutoCloseable {
      * @return the classifier
      */
     public static Classifier load(Path directory) {
-        return load(directory, Network.defaultDevice(), ImageDecoder.defaults());
+        return load(directory, Devices.automatic(), ImageDecoder.defaults());
     }
 
     /**
@@ -181,7 +187,8 @@ public final class Classifier implements AutoCloseable {
     }
 
     /**
-     * Scores labelled images and measures the model at its own threshold.
+     * Scores exactly these labelled images and measures the model at its own threshold. It does not
+     * leave out the images that chose the threshold; {@link #evaluate(Dataset, Split)} does.
      *
      * @param records labelled images, both classes present for the AUCs to be defined
      * @return the metrics
@@ -195,12 +202,39 @@ public final class Classifier implements AutoCloseable {
     }
 
     /**
-     * @param dataset a dataset
+     * Measures the model on one split of a data set at its own threshold, leaving out the images
+     * that chose that threshold: when the model was trained with a {@link Split#CALIBRATION} split
+     * set aside from the test images, it lists them by SHA-256
+     * ({@link ModelArtifact#thresholdCalibration()}), and they are moved back to the calibration
+     * split ({@link ModelArtifact#withCalibrationMarked(Dataset)}) before the split is read, so test
+     * figures never include them and {@code Split.CALIBRATION} evaluates exactly them. How many were
+     * left out is in {@link Evaluation#leftOut()} and logged at INFO. Whether a {@code val} or
+     * {@code train} split is the one the model was trained with is in
+     * {@link Evaluation#trainingSplitMismatch()}.
+     *
+     * @param dataset a data set, such as {@link Dataset#load(Path)} of the folder the model was trained on
      * @param split the split to evaluate on
-     * @return the metrics at the model's threshold
+     * @return the evaluation at the model's threshold
+     * @throws XrayException when the split has no image left to evaluate, saying how many were left out
      */
-    public BinaryMetrics evaluate(Dataset dataset, Split split) {
-        return evaluate(dataset.records(split));
+    public Evaluation evaluate(Dataset dataset, Split split) {
+        Objects.requireNonNull(dataset, "dataset");
+        Objects.requireNonNull(split, "split");
+        Dataset marked = artifact.withCalibrationMarked(dataset);
+        List<ImageRecord> records = marked.records(split);
+        int leftOut = Math.max(0, dataset.records(split).size() - records.size());
+        if (records.isEmpty()) {
+            throw new XrayException("the data set has no " + split.directoryName() + " images"
+                    + (leftOut > 0 ? " left once the " + leftOut + " that chose the model's threshold are set aside" : ""));
+        }
+        if (leftOut > 0) {
+            LOG.info("left out {} of {} {} images: they chose the model's threshold", leftOut,
+                    records.size() + leftOut, split.directoryName());
+        }
+        BinaryMetrics metrics = evaluate(records);
+        Provenance provenance = artifact.provenance();
+        return new Evaluation(split, metrics, leftOut, artifact.thresholdRule(), marked.manifestSha256(),
+                provenance == null ? null : provenance.manifestSha256());
     }
 
     /** Frees the network's native memory. */

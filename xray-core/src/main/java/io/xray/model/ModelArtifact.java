@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xray.XrayException;
 import io.xray.backbone.Architecture;
+import io.xray.data.Dataset;
+import io.xray.data.Split;
 import io.xray.image.Preprocessing;
 import io.xray.internal.AtomicFiles;
 import io.xray.metrics.BinaryMetrics;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The description of a trained model, stored as {@value #FILE_NAME} in the model's directory next
@@ -98,6 +101,27 @@ public record ModelArtifact(
      */
     public void write(Path directory) {
         AtomicFiles.write(directory.resolve(FILE_NAME), toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Puts the test images that chose this model's threshold (by SHA-256, see
+     * {@link #thresholdCalibration()}) back in the {@link Split#CALIBRATION} split, as they were when
+     * the model was trained, so that they can be left out of its test figures and the data's
+     * fingerprint matches the one in {@link #provenance()}.
+     *
+     * @param dataset a data set, such as the test folder read again
+     * @return the data set with those images in the calibration split; {@code dataset} itself when
+     *     the model's threshold was chosen on validation
+     */
+    public Dataset withCalibrationMarked(Dataset dataset) {
+        Objects.requireNonNull(dataset, "dataset");
+        if (thresholdCalibration == null) {
+            return dataset;
+        }
+        Set<String> used = thresholdCalibration.sha256Set();
+        return Dataset.of(dataset.records().stream()
+                .map(r -> r.split() == Split.TEST && used.contains(r.sha256()) ? r.withSplit(Split.CALIBRATION) : r)
+                .toList());
     }
 
     /** @return this description as indented JSON */

@@ -12,6 +12,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.xray.InvalidConfigurationException;
+import io.xray.XrayException;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import java.io.ByteArrayOutputStream;
@@ -84,6 +85,17 @@ public final class ModelServer implements AutoCloseable {
     public static final Duration REAL_TIME_INVOCATION_LIMIT = Duration.ofSeconds(60);
     /** SageMaker batch transform waits 600 s for an invocation; in batch mode the request timeout may reach it. */
     public static final Duration BATCH_INVOCATION_LIMIT = Duration.ofSeconds(600);
+    /** Default request timeout: a real-time endpoint's answer must come within SageMaker's 60 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(55);
+    /** The request timeout under batch transform, under SageMaker batch's 600 s per invocation. */
+    public static final Duration BATCH_REQUEST_TIMEOUT = Duration.ofSeconds(590);
+    /**
+     * How long SageMaker waits after the container starts for {@code GET /ping} to answer 200: the
+     * longest a model may take to load, and what to give {@link #awaitReady(Duration)}.
+     */
+    public static final Duration LOAD_LIMIT = Duration.ofMinutes(4);
+    /** The most {@link Builder#maxConcurrentTransforms(int)} accepts. */
+    public static final int MAX_CONCURRENT_TRANSFORMS = 10_000;
     /** SageMaker batch transform's record strategies, as {@code GET /execution-parameters} reports them. */
     public static final java.util.Set<String> BATCH_STRATEGIES = java.util.Set.of("SINGLE_RECORD", "MULTI_RECORD");
 
@@ -127,6 +139,8 @@ public final class ModelServer implements AutoCloseable {
      *
      * @return this server
      * @throws IllegalStateException when already started
+     * @throws XrayException naming the host and port when the server cannot listen there (the port
+     *     is taken, the host is not this machine's); the server is then closed
      */
     public ModelServer start() {
         if (!started.compareAndSet(false, true)) {
@@ -155,7 +169,17 @@ public final class ModelServer implements AutoCloseable {
                     }
                 })
                 .build();
-        undertow.start();
+        try {
+            undertow.start();
+        } catch (RuntimeException e) {
+            try {
+                close();
+            } catch (RuntimeException ignored) {
+                // half-started; the start failure is what matters
+            }
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new XrayException("cannot listen on " + config.host + ":" + config.port + ": " + cause.getMessage(), e);
+        }
         LOG.info("model server listening on {}:{}", config.host, port());
         if (config.model != null) {
             install(config.model);
@@ -563,7 +587,7 @@ public final class ModelServer implements AutoCloseable {
         private int maxBatchSize = 8;
         private Duration maxBatchDelay = Duration.ofMillis(5);
         private int queueCapacity = 64;
-        private Duration requestTimeout = Duration.ofSeconds(55);
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration shutdownTimeout = Duration.ofSeconds(25);
         private int maxHeaderBytes = 16 * 1024;
@@ -801,9 +825,9 @@ public final class ModelServer implements AutoCloseable {
             if (imageDecoder == null) {
                 throw new InvalidConfigurationException("imageDecoder", "must not be null");
             }
-            if (maxConcurrentTransforms < 0 || maxConcurrentTransforms > 10_000) {
-                throw new InvalidConfigurationException("maxConcurrentTransforms",
-                        "must be 0 (report the max batch size) to 10000, was " + maxConcurrentTransforms);
+            if (maxConcurrentTransforms < 0 || maxConcurrentTransforms > MAX_CONCURRENT_TRANSFORMS) {
+                throw new InvalidConfigurationException("maxConcurrentTransforms", "must be 0 (report the max batch"
+                        + " size) to " + MAX_CONCURRENT_TRANSFORMS + ", was " + maxConcurrentTransforms);
             }
             if (batchStrategy == null || !BATCH_STRATEGIES.contains(batchStrategy)) {
                 throw new InvalidConfigurationException("batchStrategy",

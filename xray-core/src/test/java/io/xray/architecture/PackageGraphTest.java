@@ -33,6 +33,14 @@ class PackageGraphTest {
     }
 
     @Test
+    void rootPackage_shouldDependOnNoOtherXrayPackage() {
+        // The slices above leave io.xray itself out; everything depends on it, so it depends on nothing.
+        noClasses().that().resideInAPackage("io.xray")
+                .should().dependOnClassesThat().resideInAPackage("io.xray.*..")
+                .check(core);
+    }
+
+    @Test
     void corePackages_shouldNotDependOnTheAwsSdk() {
         noClasses().should().dependOnClassesThat().resideInAPackage("software.amazon..").check(core);
     }

@@ -38,7 +38,7 @@ final class AuditCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Dataset dataset = DataSources.load(data);
+        Dataset dataset = Dataset.load(data);
         AuditOptions options = AuditOptions.defaults().toBuilder()
                 .nearDuplicates(nearDuplicates)
                 .hammingThreshold(hamming)

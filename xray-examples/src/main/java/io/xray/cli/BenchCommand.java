@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
 import io.xray.backbone.Backbone;
+import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
@@ -236,7 +237,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private BenchResult pipeline(int untimed, int timed) {
         ResNetFineTuner config = trainerDefaults(Path.of("bench-unused"));
-        List<ImageRecord> records = DataSources.load(data).records();
+        List<ImageRecord> records = Dataset.load(data).records();
         TrainingBenchmark.PipelineTiming timing = TrainingBenchmark.pipeline(config, records, untimed + timed);
         double[] seconds = Arrays.copyOfRange(timing.batchSeconds(), untimed, untimed + timed);
         return result("pipeline", "decode-once cache, " + (config.augmentation().isPresent()

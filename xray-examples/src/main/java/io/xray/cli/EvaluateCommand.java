@@ -1,22 +1,15 @@
 package io.xray.cli;
 
-import io.xray.XrayException;
 import io.xray.data.Dataset;
-import io.xray.data.ImageRecord;
 import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.metrics.ConfusionMatrix;
 import io.xray.model.Classifier;
-import io.xray.model.ModelArtifact;
-import io.xray.model.ThresholdCalibration;
+import io.xray.model.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,8 +21,6 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Evaluate a model on a split of a chest_xray folder or manifest, at the model's own threshold.")
 final class EvaluateCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(EvaluateCommand.class);
-
     @Spec
     private CommandSpec spec;
 
@@ -56,38 +47,30 @@ final class EvaluateCommand implements Callable<Integer> {
     private boolean json;
 
     /** The JSON that {@code --json} prints. */
-    record Evaluation(String model, String data, String split, double threshold, String thresholdRule,
+    record EvaluationJson(String model, String data, String split, double threshold, String thresholdRule,
             int leftOut, BinaryMetrics metrics) {}
 
     @Override
     public Integer call() {
-        Split chosen = parseSplit(split);
-        Dataset dataset = DataSources.load(data);
+        Split chosen = Split.fromDirectoryName(split);
+        Dataset dataset = Dataset.load(data);
         if (valFraction != null && valFraction > 0) {
             dataset = dataset.withValidationFromTrain(valFraction, seed);
         }
         Evaluation evaluation;
         try (Classifier classifier = Classifier.load(model)) {
-            ModelArtifact artifact = classifier.artifact();
-            Dataset marked = withCalibrationMarked(dataset, artifact);
-            warnIfAnotherSplit(marked, artifact, chosen);
-            List<ImageRecord> records = marked.records(chosen);
-            int leftOut = Math.max(0, dataset.records(chosen).size() - records.size());
-            if (records.isEmpty()) {
-                throw new XrayException("--data " + data + " has no " + chosen.directoryName() + " images"
-                        + (leftOut > 0 ? " left once the " + leftOut + " that chose the model's threshold are set aside" : ""));
-            }
-            if (leftOut > 0) {
-                LOG.info("left out {} of {} {} images: they chose the model's threshold", leftOut,
-                        records.size() + leftOut, chosen.directoryName());
-            }
-            BinaryMetrics metrics = classifier.evaluate(records);
-            evaluation = new Evaluation(model.toString(), data.toString(), chosen.directoryName(),
-                    classifier.threshold(), artifact.thresholdRule(), leftOut, metrics);
+            evaluation = classifier.evaluate(dataset, chosen);
         }
+        evaluation.trainingSplitMismatch().ifPresent(mismatch -> {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("warning: " + mismatch + ": give the same --data, --val-fraction and --seed as xray train");
+            err.flush();
+        });
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(JsonOutput.write(evaluation));
+            out.println(JsonOutput.write(new EvaluationJson(model.toString(), data.toString(),
+                    evaluation.split().directoryName(), evaluation.threshold(), evaluation.thresholdRule(),
+                    evaluation.leftOut(), evaluation.metrics())));
         } else {
             print(out, evaluation);
         }
@@ -95,48 +78,11 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Validation and training figures mean something only on the split the model was trained with. */
-    private void warnIfAnotherSplit(Dataset dataset, ModelArtifact artifact, Split split) {
-        String trainedOn = artifact.provenance() == null ? null : artifact.provenance().manifestSha256();
-        if ((split == Split.VAL || split == Split.TRAIN) && trainedOn != null
-                && !trainedOn.equals(dataset.manifestSha256())) {
-            PrintWriter err = spec.commandLine().getErr();
-            err.printf(Locale.ROOT, "warning: these %s images are not the split the model was trained with (data"
-                    + " fingerprint %s, the model's %s); give the same --data, --val-fraction and --seed as xray train%n",
-                    split.directoryName(), dataset.manifestSha256(), trainedOn);
-            err.flush();
-        }
-    }
-
-    /**
-     * @return the data set with the test images that chose the model's threshold (by SHA-256) in the
-     *     calibration split again, as they were when the model was trained
-     */
-    static Dataset withCalibrationMarked(Dataset dataset, ModelArtifact artifact) {
-        ThresholdCalibration calibration = artifact.thresholdCalibration();
-        if (calibration == null) {
-            return dataset;
-        }
-        Set<String> used = calibration.sha256Set();
-        return Dataset.of(dataset.records().stream()
-                .map(r -> r.split() == Split.TEST && used.contains(r.sha256()) ? r.withSplit(Split.CALIBRATION) : r)
-                .toList());
-    }
-
-    static Split parseSplit(String name) {
-        for (Split s : Split.values()) {
-            if (s.directoryName().equalsIgnoreCase(name) || s.name().equalsIgnoreCase(name)) {
-                return s;
-            }
-        }
-        throw new XrayException("--split " + name + ": expected train, val, test or calibration");
-    }
-
     static void print(PrintWriter out, Evaluation e) {
         BinaryMetrics m = e.metrics();
         ConfusionMatrix c = m.confusion();
-        out.printf(Locale.ROOT, "%s split, %d images (%d PNEUMONIA), threshold %.4f (%s)%n", e.split(), m.count(),
-                m.positives(), e.threshold(), e.thresholdRule());
+        out.printf(Locale.ROOT, "%s split, %d images (%d PNEUMONIA), threshold %.4f (%s)%n", e.split().directoryName(),
+                m.count(), m.positives(), e.threshold(), e.thresholdRule());
         if (e.leftOut() > 0) {
             out.printf(Locale.ROOT, "left out   %d images that chose the threshold%n", e.leftOut());
         }

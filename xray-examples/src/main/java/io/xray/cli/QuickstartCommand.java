@@ -100,7 +100,7 @@ final class QuickstartCommand implements Callable<Integer> {
         BinaryMetrics test = null;
         if (!dataset.records(Split.TEST).isEmpty()) {
             try (Classifier classifier = Classifier.load(result.artifactDirectory())) {
-                test = classifier.evaluate(dataset.records(Split.TEST));
+                test = classifier.evaluate(dataset, Split.TEST).metrics();
             }
         }
         Path metricsFile = output.resolve("metrics.json");

@@ -1,10 +1,10 @@
 package io.xray.cli;
 
 import io.xray.InvalidConfigurationException;
-import io.xray.XrayException;
 import io.xray.model.ModelArtifact;
 import io.xray.serve.ClassifierModel;
 import io.xray.serve.ModelServer;
+import io.xray.serve.ServerEnvironment;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * {@code xray serve}: runs a model behind SageMaker's inference container contract ({@code /ping},
  * {@code /invocations}, {@code /execution-parameters}, {@code /metrics}) until SIGTERM or SIGINT.
  *
- * <p>It reads SageMaker's environment: {@code SAGEMAKER_BIND_TO_PORT} (the port, unless
+ * <p>It reads SageMaker's environment with {@link ServerEnvironment}: {@code SAGEMAKER_BIND_TO_PORT} (the port, unless
  * {@code --port} is given), {@code SAGEMAKER_MAX_PAYLOAD_IN_MB} (the body limit, unless
  * {@code --max-payload-mb} is given), {@code SAGEMAKER_BATCH=true} (batch transform: the request
  * timeout defaults to 590 s instead of 55 s), and {@code SAGEMAKER_MAX_CONCURRENT_TRANSFORMS} and
@@ -44,15 +44,6 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
-
-    /** How long the model may take to load: SageMaker's limit for the first successful ping. */
-    static final Duration LOAD_LIMIT = Duration.ofMinutes(4);
-    /** Request timeout of a real-time endpoint, under SageMaker's 60 s. */
-    static final Duration REAL_TIME_TIMEOUT = Duration.ofSeconds(55);
-    /** Request timeout under batch transform, under SageMaker batch's 600 s. */
-    static final Duration BATCH_TIMEOUT = Duration.ofSeconds(590);
-    /** The body limit when SageMaker batch sets {@code SAGEMAKER_MAX_PAYLOAD_IN_MB=0} (no stated limit). */
-    static final int UNSTATED_BATCH_PAYLOAD_MB = 100;
 
     @Spec
     private CommandSpec spec;
@@ -93,7 +84,6 @@ final class ServeCommand implements Callable<Integer> {
     private int workerThreads;
 
     private final Map<String, String> environment;
-    private int resolvedPort;
 
     /** Reads the process environment. */
     ServeCommand() {
@@ -108,21 +98,17 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelArtifact.read(model); // fails at once, naming the file, when DIR is not a model
-        if (!environment.containsKey("OMP_WAIT_POLICY")) {
-            LOG.warn("OMP_WAIT_POLICY is not set: PyTorch's OpenMP threads will spin after every forward pass and take"
-                    + " the CPU that decoding and HTTP need; export OMP_WAIT_POLICY=PASSIVE before xray serve");
-        }
         ModelServer.Builder builder = configure(ModelServer.builder())
                 .modelLoader(() -> ClassifierModel.load(model));
         PrintWriter out = spec.commandLine().getOut();
-        try (ModelServer server = start(builder.build())) {
+        try (ModelServer server = builder.build().start()) {
             server.installShutdownHook();
             String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.port();
             out.printf("xray serve: listening on %s (model %s loading)%n", url, model);
             out.flush();
-            if (!server.awaitReady(LOAD_LIMIT)) {
-                spec.commandLine().getErr().println("xray: the model did not load: "
-                        + server.loadFailure().orElse("still loading after " + LOAD_LIMIT.toMinutes() + " minutes"));
+            if (!server.awaitReady(ModelServer.LOAD_LIMIT)) {
+                spec.commandLine().getErr().println("xray: the model did not load: " + server.loadFailure()
+                        .orElse("still loading after " + ModelServer.LOAD_LIMIT.toMinutes() + " minutes"));
                 spec.commandLine().getErr().flush();
                 return 1;
             }
@@ -136,84 +122,36 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ModelServer start(ModelServer server) {
-        try {
-            return server.start();
-        } catch (RuntimeException e) {
-            try {
-                server.close();
-            } catch (RuntimeException ignored) {
-                // half-started; the start failure is what matters
-            }
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new XrayException("cannot listen on " + host + ":" + resolvedPort + ": " + cause.getMessage(), e);
-        }
-    }
-
     /**
-     * Applies the options and SageMaker's environment to a server builder.
+     * Applies SageMaker's environment ({@link ServerEnvironment}), then the options, to a server
+     * builder: an option given on the command line wins over the environment.
      *
      * @param builder a builder
      * @return the builder, without a model
      * @throws InvalidConfigurationException naming the option or environment variable that is wrong
      */
     ModelServer.Builder configure(ModelServer.Builder builder) {
-        boolean batch = booleanEnv("SAGEMAKER_BATCH");
-        resolvedPort = port != null ? port : intEnv("SAGEMAKER_BIND_TO_PORT", ModelServer.DEFAULT_PORT);
-        int payloadMb;
-        if (maxPayloadMb != null) {
-            payloadMb = maxPayloadMb;
-        } else {
-            payloadMb = intEnv("SAGEMAKER_MAX_PAYLOAD_IN_MB", (int) (ModelServer.DEFAULT_MAX_BODY_BYTES >> 20));
-            if (payloadMb == 0 && batch) {
-                payloadMb = UNSTATED_BATCH_PAYLOAD_MB;
-            }
-        }
-        if (payloadMb < 1 || payloadMb > 1024) {
-            throw new InvalidConfigurationException(maxPayloadMb != null ? "--max-payload-mb" : "SAGEMAKER_MAX_PAYLOAD_IN_MB",
-                    "must be 1 to 1024 MiB, was " + payloadMb);
-        }
-        Duration timeout = requestTimeoutSeconds != null
-                ? Duration.ofSeconds(requestTimeoutSeconds)
-                : batch ? BATCH_TIMEOUT : REAL_TIME_TIMEOUT;
-        builder.host(host)
-                .port(resolvedPort)
+        ServerEnvironment serving = ServerEnvironment.of(environment);
+        serving.warnings().forEach(LOG::warn);
+        serving.applyTo(builder)
+                .host(host)
                 .maxBatchSize(maxBatchSize)
                 .maxBatchDelay(Duration.ofMillis(maxBatchDelayMs))
                 .queueCapacity(queueCapacity)
-                .maxBodyBytes((long) payloadMb << 20)
-                .batchMode(batch)
-                .requestTimeout(timeout)
-                .workerThreads(workerThreads)
-                .maxConcurrentTransforms(intEnv("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", 0));
-        String strategy = environment.get("SAGEMAKER_BATCH_STRATEGY");
-        if (strategy != null && !strategy.isBlank()) {
-            builder.batchStrategy(strategy);
+                .workerThreads(workerThreads);
+        if (port != null) {
+            builder.port(port);
+        }
+        if (maxPayloadMb != null) {
+            if (maxPayloadMb < 1 || maxPayloadMb > ServerEnvironment.MAX_PAYLOAD_MB) {
+                throw new InvalidConfigurationException("--max-payload-mb", "must be 1 to "
+                        + ServerEnvironment.MAX_PAYLOAD_MB + " MiB, was " + maxPayloadMb);
+            }
+            builder.maxBodyBytes((long) maxPayloadMb << 20);
+        }
+        if (requestTimeoutSeconds != null) {
+            builder.requestTimeout(Duration.ofSeconds(requestTimeoutSeconds));
         }
         return builder;
-    }
-
-    private boolean booleanEnv(String name) {
-        String value = environment.get(name);
-        if (value == null || value.isBlank()) {
-            return false;
-        }
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "true", "1", "yes" -> true;
-            case "false", "0", "no" -> false;
-            default -> throw new InvalidConfigurationException(name, "must be true or false, was '" + value + "'");
-        };
-    }
-
-    private int intEnv(String name, int otherwise) {
-        String value = environment.get(name);
-        if (value == null || value.isBlank()) {
-            return otherwise;
-        }
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidConfigurationException(name, "must be a whole number, was '" + value + "'");
-        }
     }
 }

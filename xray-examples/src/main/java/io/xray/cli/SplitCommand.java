@@ -44,7 +44,7 @@ final class SplitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Dataset dataset = DataSources.load(data);
+        Dataset dataset = Dataset.load(data);
         if (valFraction > 0) {
             dataset = dataset.withValidationFromTrain(valFraction, seed);
         }

@@ -1,7 +1,6 @@
 package io.xray.cli;
 
-import ai.djl.Device;
-import io.xray.InvalidConfigurationException;
+import io.xray.Devices;
 import io.xray.data.Dataset;
 import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
@@ -78,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        Dataset dataset = withValidation(DataSources.load(data), valFraction, recipe.seed());
+        Dataset dataset = withValidation(Dataset.load(data), valFraction, recipe.seed());
         if (calibrationFromTest > 0) {
             dataset = dataset.withTestMovedToCalibration(calibrationFromTest, recipe.seed());
         }
@@ -230,7 +229,7 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--checkpoint-dir", description = "checkpoint folder (default: OUTPUT/checkpoints)")
         Path checkpointDirectory;
 
-        @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if one is seen), cpu or gpu (default: ${DEFAULT-VALUE})")
+        @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if one is seen), cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
         String device;
 
         @Option(names = "--progress-every", defaultValue = "20", description = "log progress every N batches, 0 never (default: ${DEFAULT-VALUE})")
@@ -264,12 +263,7 @@ final class TrainCommand implements Callable<Integer> {
          */
         ResNetFineTuner.Builder execution(ResNetFineTuner.Builder builder) {
             builder.checkpointDirectory(checkpointDirectory).progressEveryBatches(progressEvery);
-            switch (device.toLowerCase(Locale.ROOT)) {
-                case "auto" -> { }
-                case "cpu" -> builder.device(Device.cpu());
-                case "gpu" -> builder.device(Device.gpu());
-                default -> throw new InvalidConfigurationException("device", "expected auto, cpu or gpu, got " + device);
-            }
+            Devices.parse(device).ifPresent(builder::device);
             return builder;
         }
     }

@@ -3,8 +3,8 @@ package io.xray.examples;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
-import io.xray.metrics.BinaryMetrics;
 import io.xray.model.Classifier;
+import io.xray.model.Evaluation;
 import io.xray.model.Prediction;
 import io.xray.train.FitResult;
 import io.xray.train.ResNetFineTuner;
@@ -42,7 +42,7 @@ public final class TrainAndPredict {
                 Prediction p = classifier.predict(record.path());
                 System.out.printf("%s %.3f (truth %s) %s%n", p.label(), p.probability(), record.label(), record.path());
             }
-            BinaryMetrics test = classifier.evaluate(dataset, Split.TEST);
+            Evaluation test = classifier.evaluate(dataset, Split.TEST);
             System.out.printf("test: F1 %.3f, ROC AUC %.3f, threshold %.3f%n", test.f1(), test.rocAuc(), test.threshold());
         }
         // README-END

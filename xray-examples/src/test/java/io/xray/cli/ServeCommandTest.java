@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
+import io.xray.serve.InferenceModel;
+import io.xray.serve.ModelServer;
 import io.xray.testing.SyntheticXrays;
 import io.xray.testing.TinyModels;
 import java.io.IOException;
@@ -167,8 +170,67 @@ class ServeCommandTest {
 
         ServeCommand command = new ServeCommand(Map.of("SAGEMAKER_MAX_PAYLOAD_IN_MB", "lots"));
         new picocli.CommandLine(command).parseArgs("--model", model.toString());
-        assertThatThrownBy(() -> command.configure(io.xray.serve.ModelServer.builder()))
+        assertThatThrownBy(() -> command.configure(ModelServer.builder()))
                 .hasMessageContaining("SAGEMAKER_MAX_PAYLOAD_IN_MB");
+    }
+
+    @Test
+    void serveOptions_shouldWinOverTheEnvironment() throws Exception {
+        Map<String, String> environment = Map.of(
+                "SAGEMAKER_BIND_TO_PORT", "1",
+                "SAGEMAKER_BATCH", "true",
+                "SAGEMAKER_MAX_PAYLOAD_IN_MB", "20",
+                "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", "3");
+        ServeCommand tooSlow = new ServeCommand(environment);
+        new picocli.CommandLine(tooSlow).parseArgs("--model", model.toString(), "--request-timeout-s", "600");
+        assertThatThrownBy(() -> tooSlow.configure(ModelServer.builder()).model(new MeanModel()).build())
+                .as("--request-timeout-s replaces batch transform's 590 s").hasMessageContaining("requestTimeout");
+
+        ServeCommand command = new ServeCommand(environment);
+        new picocli.CommandLine(command).parseArgs("--model", model.toString(), "--host", "127.0.0.1", "--port", "0",
+                "--max-payload-mb", "2", "--request-timeout-s", "300");
+        try (ModelServer server = command.configure(ModelServer.builder()).model(new MeanModel()).build().start()) {
+            assertThat(server.port()).as("--port 0 over SAGEMAKER_BIND_TO_PORT=1").isNotEqualTo(1).isPositive();
+            assertThat(server.isBatchMode()).isTrue();
+            JsonNode parameters = JSON.readTree(get("http://127.0.0.1:" + server.port() + "/execution-parameters").body());
+            assertThat(parameters.get("MaxPayloadInMB").asInt()).as("--max-payload-mb over the environment's 20").isEqualTo(2);
+            assertThat(parameters.get("MaxConcurrentTransforms").asInt()).as("from the environment").isEqualTo(3);
+        }
+    }
+
+    /** A model that needs no network: the probability is the mean of the tensor, squashed. */
+    static final class MeanModel implements InferenceModel {
+        @Override
+        public String modelId() {
+            return "mean";
+        }
+
+        @Override
+        public Preprocessing preprocessing() {
+            return SyntheticXrays.preprocessing();
+        }
+
+        @Override
+        public double threshold() {
+            return 0.5;
+        }
+
+        @Override
+        public double[] predictProbabilities(float[][] chwBatch) {
+            double[] probabilities = new double[chwBatch.length];
+            for (int i = 0; i < chwBatch.length; i++) {
+                double sum = 0;
+                for (float v : chwBatch[i]) {
+                    sum += v;
+                }
+                probabilities[i] = 1 / (1 + Math.exp(-sum / chwBatch[i].length));
+            }
+            return probabilities;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     @Test
