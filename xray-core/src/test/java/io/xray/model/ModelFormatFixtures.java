@@ -4,12 +4,11 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xray.backbone.Backbone;
-import io.xray.data.Dataset;
 import io.xray.data.Label;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.testing.SyntheticXrays;
-import io.xray.train.ResNetFineTuner;
+import io.xray.testing.TinyModels;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -154,22 +153,7 @@ public final class ModelFormatFixtures {
     }
 
     private static Path train(Path work) {
-        Dataset dataset = Dataset.fromDirectory(SyntheticXrays.write(work.resolve("data"), 6, 3, 11));
-        Path model = ResNetFineTuner.builder()
-                .backbone(Backbone.resNet18FromScratch(2, 4, 8, 16))
-                .preprocessing(SyntheticXrays.preprocessing())
-                .noAugmentation()
-                .batchSize(6)
-                .epochs(1)
-                .earlyStoppingPatience(0)
-                .seed(3)
-                .device(Device.cpu())
-                .decodeThreads(1)
-                .outputDirectory(work.resolve("run"))
-                .build()
-                .fit(dataset)
-                .artifactDirectory();
-        return model;
+        return TinyModels.train(work, Backbone.resNet18FromScratch(2, 4, 8, 16));
     }
 
     private static void deleteTree(Path root) {

@@ -42,9 +42,20 @@ public final class TinyModels {
     }
 
     private static Path train(Path work) {
+        return train(work, Backbone.resNet18FromScratch(4, 8, 16, 32));
+    }
+
+    /**
+     * Trains a model as the shared one is trained, with another backbone.
+     *
+     * @param work an empty folder: the synthetic data go to {@code data/}, the run to {@code run/}
+     * @param backbone the backbone
+     * @return the model directory
+     */
+    public static Path train(Path work, Backbone backbone) {
         Dataset dataset = Dataset.fromDirectory(SyntheticXrays.write(work.resolve("data"), 6, 3, 11));
         return ResNetFineTuner.builder()
-                .backbone(Backbone.resNet18FromScratch(4, 8, 16, 32))
+                .backbone(backbone)
                 .preprocessing(SyntheticXrays.preprocessing())
                 .noAugmentation()
                 .batchSize(6)
