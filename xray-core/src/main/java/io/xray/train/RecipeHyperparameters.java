@@ -195,7 +195,7 @@ final class RecipeHyperparameters {
             String key = keyOf(e.field());
             String value = values.get(key);
             throw new InvalidConfigurationException(key, (value != null ? "'" + value + "' is not valid: " : "")
-                    + e.getMessage());
+                    + reason(e));
         }
     }
 

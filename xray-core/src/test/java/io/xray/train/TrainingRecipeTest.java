@@ -135,7 +135,7 @@ class TrainingRecipeTest {
         "trainable|last-9|1 to 4",
         "trainable|some|all, head or last-N",
         "threshold-rule|youden|max-f1",
-        "image-size|0|cropSize",
+        "image-size|0|between 1 and resizeShorterSide",
         "mean|0.5,0.5|exactly 3",
         "crop-scale-min|1.5|minScale",
         "rotation|200|180",

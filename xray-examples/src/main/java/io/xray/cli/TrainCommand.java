@@ -31,11 +31,12 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Train a pneumonia classifier (ResNet18 backbone + one-logit head) and write OUTPUT/model.",
-            "After every epoch one line 'Val_epoch N: Val_loss=..., Val_f1=...; ...' is logged and a checkpoint",
-            "is written to OUTPUT/checkpoints; --resume continues a killed run from its last complete epoch.",
-            "Every recipe option starts from the chosen --recipe (default: the measured default recipe); -H KEY=VALUE",
-            "sets any recipe value by its hyperparameter name (--print-recipe lists them)."
+            "Train a pneumonia classifier (ResNet18 backbone + one-logit head) and write OUTPUT/model. After every"
+                    + " epoch one line 'Val_epoch N: Val_loss=..., Val_f1=...; ...' is logged and a checkpoint is written"
+                    + " to OUTPUT/checkpoints; --resume continues a killed run from its last complete epoch.",
+            "What is trained is a recipe: --recipe picks a preset (default: the measured default recipe), each"
+                    + " recipe option replaces one of its values, -H KEY=VALUE sets any value by its hyperparameter"
+                    + " name, and --print-recipe shows the result without training."
         },
         defaultValueProvider = TrainCommand.RecipeDefaults.class)
 final class TrainCommand implements Callable<Integer> {
