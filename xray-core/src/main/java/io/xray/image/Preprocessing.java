@@ -1,6 +1,5 @@
 package io.xray.image;
 
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -133,11 +132,6 @@ public final class Preprocessing {
     @JsonProperty("std")
     public float[] std() {
         return std.clone();
-    }
-
-    /** @return the tensor shape of one image, {@code (3, cropSize, cropSize)} */
-    public Shape imageShape() {
-        return new Shape(CHANNELS, cropSize, cropSize);
     }
 
     /** @return this preprocessing as one line of JSON */

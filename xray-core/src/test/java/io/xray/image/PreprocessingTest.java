@@ -3,7 +3,6 @@ package io.xray.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.InvalidConfigurationException;
 import io.xray.testing.TestImages;
@@ -26,7 +25,6 @@ class PreprocessingTest {
         assertThat(defaults.cropSize()).isEqualTo(224);
         assertThat(defaults.mean()).containsExactly(IMAGENET_MEAN);
         assertThat(defaults.std()).containsExactly(IMAGENET_STD);
-        assertThat(defaults.imageShape()).isEqualTo(new Shape(3, 224, 224));
     }
 
     @Test
