@@ -19,6 +19,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
@@ -628,6 +629,163 @@ public final class Network implements AutoCloseable {
             // Every array on the buffer was closed with the batch's manager: it can be reused.
             inputBuffers.give(buffer);
         }
+    }
+
+    /**
+     * Which pixels or activations pushed one image's pneumonia logit up, computed by autograd
+     * through the same forward path as {@link #probabilities}: the logit it returns is the one
+     * evaluation computes for the same input.
+     *
+     * @param method {@link AttributionMethod#GRAD_CAM} on {@code layer4} for a from-scratch
+     *     network, whose stages are reachable; {@link AttributionMethod#GRADIENT_X_INPUT} on the
+     *     input image for a TorchScript or zoo backbone, which runs as one opaque module
+     * @param logit the image's pneumonia logit
+     * @param map the attribution, non-negative (a ReLU of the signed one), row-major
+     * @param width the map's width: the last stage's width for Grad-CAM, the crop's for gradient x input
+     * @param height the map's height
+     */
+    public record Attribution(AttributionMethod method, float logit, float[] map, int width, int height) {}
+
+    /** The two ways {@link #attribute} explains an image. */
+    public enum AttributionMethod {
+        /** Grad-CAM on the last convolutional stage ({@code layer4}). */
+        GRAD_CAM,
+        /** The gradient of the logit with respect to the input image times the image, summed over channels. */
+        GRADIENT_X_INPUT
+    }
+
+    /**
+     * @return the method {@link #attribute} uses for this network's backbone
+     */
+    public AttributionMethod attributionMethod() {
+        return architecture.backbone() == BackboneKind.RESNET18_SCRATCH
+                ? AttributionMethod.GRAD_CAM
+                : AttributionMethod.GRADIENT_X_INPUT;
+    }
+
+    /**
+     * Explains one preprocessed image, in evaluation mode. For a from-scratch ResNet18 this is
+     * Grad-CAM: the network runs up to {@code layer4} (folded, as evaluation runs it, unless
+     * {@value #FOLD_BATCH_NORM_PROPERTY} is {@code false}), that activation {@code A} becomes a
+     * leaf that requires a gradient, the forward pass finishes (global average pool, head), and the
+     * backward pass gives {@code dlogit/dA}; the channel weights are its spatial means and the map
+     * is {@code ReLU(sum_k weight_k A_k)}. A TorchScript or zoo backbone is one native module whose
+     * stages DJL cannot reach, so there the map is gradient x input on the image instead, named so.
+     *
+     * <p>Gradients are switched on for this thread only (PyTorch's grad mode is thread-local) and
+     * the backward pass runs on this image's own graph, so several threads may explain and predict
+     * at once. DJL's {@code GradientCollector} is not used because only one may exist in the whole
+     * process at a time. Every array lives in a manager closed before returning.
+     *
+     * @param chw the image, {@code 3 x size x size}, normalised by the model's preprocessing
+     * @param size its height and width
+     * @return the attribution and the logit
+     */
+    public Attribution attribute(float[] chw, int size) {
+        if (chw.length != 3 * size * size) {
+            throw new IllegalArgumentException("expected 3 x " + size + " x " + size + " values, got " + chw.length);
+        }
+        if (trainingMode) {
+            setTrainingMode(false);
+        }
+        boolean channelsLast = !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+        int pixels = size * size;
+        ByteBuffer buffer = inputBuffers.take(3 * pixels * Float.BYTES);
+        boolean gradMode = JniUtils.isGradMode();
+        try (NDManager batch = manager.newSubManager()) {
+            FloatBuffer floats = buffer.asFloatBuffer();
+            if (channelsLast) {
+                for (int p = 0, to = 0; p < pixels; p++, to += 3) {
+                    floats.put(to, chw[p]);
+                    floats.put(to + 1, chw[pixels + p]);
+                    floats.put(to + 2, chw[2 * pixels + p]);
+                }
+            } else {
+                floats.put(0, chw, 0, 3 * pixels);
+            }
+            NDArray images = channelsLast
+                    ? batch.create(buffer, new Shape(1, size, size, 3), DataType.FLOAT32).transpose(0, 3, 1, 2)
+                    : batch.create(buffer, new Shape(1, 3, size, size), DataType.FLOAT32);
+            if (attributionMethod() == AttributionMethod.GRAD_CAM) {
+                return gradCam(images);
+            }
+            return gradientTimesInput(images);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+            inputBuffers.give(buffer);
+        }
+    }
+
+    private Attribution gradCam(NDArray images) {
+        boolean fold = !"false".equals(System.getProperty(FOLD_BATCH_NORM_PROPERTY));
+        JniUtils.setGradMode(false);
+        NDArray activation;
+        FoldedResNet foldedNetwork = fold ? folded() : null;
+        if (fold) {
+            activation = foldedNetwork.features(images);
+        } else {
+            ParameterStore store = new ParameterStore(images.getManager(), false);
+            ai.djl.nn.BlockList stages = backbone.getChildren();
+            NDList x = new NDList(images);
+            for (int i = 0; i <= 4; i++) {
+                x = stages.get(i).getValue().forward(store, x, false);
+            }
+            activation = x.singletonOrThrow();
+        }
+        // A leaf of its own: the gradient stops here, and the stages before it build no graph.
+        NDArray leaf = activation.stopGradient();
+        leaf.setRequiresGradient(true);
+        JniUtils.setGradMode(true);
+        NDArray logit;
+        if (fold) {
+            logit = foldedNetwork.head(leaf);
+        } else {
+            ParameterStore store = new ParameterStore(images.getManager(), false);
+            ai.djl.nn.BlockList stages = backbone.getChildren();
+            NDList x = new NDList(leaf);
+            for (int i = 5; i < stages.size(); i++) {
+                x = stages.get(i).getValue().forward(store, x, false);
+            }
+            NDArray features = x.singletonOrThrow().reshape(1, -1);
+            logit = head.forward(store, new NDList(features), false).singletonOrThrow().reshape(1);
+        }
+        backward(logit);
+        JniUtils.setGradMode(false);
+        Shape shape = leaf.getShape();
+        long channels = shape.get(1);
+        NDArray gradient = leaf.getGradient();
+        NDArray weights = gradient.reshape(1, channels, -1).mean(new int[] {2}).reshape(1, channels, 1, 1);
+        NDArray cam = leaf.mul(weights).sum(new int[] {1}).maximum(0f);
+        return new Attribution(AttributionMethod.GRAD_CAM, logit.getFloat(0), cam.toFloatArray(),
+                (int) shape.get(3), (int) shape.get(2));
+    }
+
+    private Attribution gradientTimesInput(NDArray images) {
+        NDArray input = images.stopGradient();
+        input.setRequiresGradient(true);
+        JniUtils.setGradMode(true);
+        NDArray logit;
+        if (backbone instanceof PtSymbolBlock script) {
+            // The block's own forward runs a module in evaluation mode under a no-grad guard, and
+            // asking it for training would switch BatchNorm to batch statistics: call the module
+            // in the mode it is in (evaluation), with gradient recording on.
+            NDArray features = IValueUtils.forward(script, new NDList(input), true).get(0).reshape(1, -1);
+            ParameterStore store = new ParameterStore(input.getManager(), false);
+            logit = head.forward(store, new NDList(features), false).singletonOrThrow().reshape(1);
+        } else {
+            logit = forward(input);
+        }
+        backward(logit);
+        JniUtils.setGradMode(false);
+        NDArray map = input.getGradient().mul(input).sum(new int[] {1}).maximum(0f);
+        Shape shape = input.getShape();
+        return new Attribution(AttributionMethod.GRADIENT_X_INPUT, logit.getFloat(0), map.toFloatArray(),
+                (int) shape.get(3), (int) shape.get(2));
+    }
+
+    private static void backward(NDArray logit) {
+        NDArray seed = logit.onesLike();
+        JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) logit, (ai.djl.pytorch.engine.PtNDArray) seed, false, false);
     }
 
     /**
