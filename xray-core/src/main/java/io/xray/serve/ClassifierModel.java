@@ -3,6 +3,8 @@ package io.xray.serve;
 import io.xray.XrayException;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
+import io.xray.model.Explanation;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -86,6 +88,12 @@ public final class ClassifierModel implements InferenceModel {
     @Override
     public double[] predictProbabilities(float[][] chwBatch) {
         return classifier.probabilities(chwBatch);
+    }
+
+    /** Grad-CAM (or gradient x input) through {@link Classifier#explain(BufferedImage)}; thread-safe. */
+    @Override
+    public Explanation explain(BufferedImage image) {
+        return classifier.explain(image);
     }
 
     /** Closes the classifier when this model loaded it. */

@@ -1,6 +1,8 @@
 package io.xray.serve;
 
 import io.xray.image.Preprocessing;
+import io.xray.model.Explanation;
+import java.awt.image.BufferedImage;
 
 /**
  * The narrow view of a trained classifier that {@link ModelServer} and the in-process
@@ -29,6 +31,20 @@ public interface InferenceModel extends AutoCloseable {
      * @return one probability of pneumonia per image, in the same order
      */
     double[] predictProbabilities(float[][] chwBatch);
+
+    /**
+     * Explains one decoded image: its prediction and a heat map of where the evidence was
+     * ({@link io.xray.model.Classifier#explain(java.awt.image.BufferedImage)}). Unlike
+     * {@link #predictProbabilities}, the server calls it from its request threads, several at a
+     * time; a model that cannot explain keeps this default, and the server answers 501.
+     *
+     * @param image the decoded request image
+     * @return the explanation
+     * @throws UnsupportedOperationException when the model cannot explain its predictions
+     */
+    default Explanation explain(BufferedImage image) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot explain its predictions");
+    }
 
     /** Releases the model's native resources; no checked exception. */
     @Override

@@ -49,6 +49,12 @@ import org.xnio.Options;
  *       {@code Accept: application/json} (also the default, and for {@code *}{@code /*}) answers
  *       {@code {"predictions": [{"label", "probability", "threshold", "model_id"}, ...]}};
  *       {@code Accept: application/x-npy} answers the probabilities as a float64 NPY vector.
+ *       An image body is decoded only as the format its Content-Type declares (a GIF or PNG sent
+ *       as {@code image/jpeg} gets a 415 naming both). {@code Accept: image/png} answers the
+ *       explanation overlay ({@link io.xray.model.Explanation#overlayPng()}); JSON with
+ *       {@code ?explain=true} or the header {@code X-Amzn-SageMaker-Custom-Attributes: explain=true}
+ *       adds the heat map as a base64 PNG ({@link Invocations#invoke(byte[], String, String, boolean)}).
+ *       Explanations run on the request's worker thread, not through the batcher.
  *   <li>{@code GET /execution-parameters}: SageMaker batch transform's parameters
  *       ({@link Builder#maxConcurrentTransforms}, {@link Builder#batchStrategy}, the body limit in MB).
  *   <li>{@code GET /metrics}: Prometheus text (requests by route and status with a latency
@@ -432,6 +438,8 @@ public final class ModelServer implements AutoCloseable {
     private void startInvocation(HttpServerExchange exchange, long start) {
         String contentType = Invocations.requestType(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
         String accept = Invocations.responseType(exchange.getRequestHeaders().getFirst(Headers.ACCEPT));
+        boolean explain = MediaTypes.PNG.equals(accept) || MediaTypes.explainRequested(exchange.getQueryString(),
+                exchange.getRequestHeaders().getFirst(MediaTypes.CUSTOM_ATTRIBUTES));
         long declared = exchange.getRequestContentLength();
         if (declared > config.maxBodyBytes) {
             throw HttpProblem.tooLarge("body of " + declared + " bytes exceeds the limit of " + config.maxBodyBytes + " bytes");
@@ -441,7 +449,11 @@ public final class ModelServer implements AutoCloseable {
         }
         exchange.dispatch(exchange.getConnection().getWorker(), () -> {
             try {
-                invoke(exchange, contentType, accept, start);
+                if (explain) {
+                    explainInvocation(exchange, contentType, accept, start);
+                } else {
+                    invoke(exchange, contentType, accept, start);
+                }
             } catch (HttpProblem problem) {
                 sendProblem(exchange, problem);
             } catch (RuntimeException | Error e) {
@@ -483,6 +495,28 @@ public final class ModelServer implements AutoCloseable {
                         sendProblem(exchange, new HttpProblem(500, "internal error: " + e.getClass().getSimpleName()));
                     }
                 }, worker);
+    }
+
+    /**
+     * An explanation, run on this worker thread rather than through the batcher: each image needs
+     * its own backward pass, so there is nothing to batch, and the classifier is thread-safe.
+     */
+    private void explainInvocation(HttpServerExchange exchange, String contentType, String accept, long start) {
+        exchange.startBlocking();
+        byte[] body = readBody(exchange, start + config.requestTimeout.toNanos());
+        Invocations current = invocations;
+        if (current == null) {
+            throw HttpProblem.unavailable("model is not loaded yet", 1);
+        }
+        byte[] answer;
+        try {
+            answer = current.explain(body, contentType, accept);
+        } catch (HttpProblem problem) {
+            throw problem;
+        } catch (RuntimeException e) {
+            throw failureProblem(e);
+        }
+        send(exchange, 200, accept, answer);
     }
 
     private HttpProblem failureProblem(Throwable failure) {
