@@ -4,9 +4,11 @@ import io.xray.XrayException;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
 import io.xray.model.Explanation;
+import io.xray.model.ModelArtifact;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A trained {@link Classifier} seen as an {@link InferenceModel}: {@link ModelServer} and the
@@ -94,6 +96,11 @@ public final class ClassifierModel implements InferenceModel {
     @Override
     public Explanation explain(BufferedImage image) {
         return classifier.explain(image);
+    }
+
+    @Override
+    public Optional<ModelArtifact> artifact() {
+        return Optional.of(classifier.artifact());
     }
 
     /** Closes the classifier when this model loaded it. */

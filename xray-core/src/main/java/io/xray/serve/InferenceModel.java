@@ -2,7 +2,9 @@ package io.xray.serve;
 
 import io.xray.image.Preprocessing;
 import io.xray.model.Explanation;
+import io.xray.model.ModelArtifact;
 import java.awt.image.BufferedImage;
+import java.util.Optional;
 
 /**
  * The narrow view of a trained classifier that {@link ModelServer} and the in-process
@@ -44,6 +46,11 @@ public interface InferenceModel extends AutoCloseable {
      */
     default Explanation explain(BufferedImage image) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot explain its predictions");
+    }
+
+    /** @return the model's description ({@code model.json}) when it has one; default empty */
+    default Optional<ModelArtifact> artifact() {
+        return Optional.empty();
     }
 
     /** Releases the model's native resources; no checked exception. */

@@ -343,6 +343,7 @@ public final class ModelServer implements AutoCloseable {
         String path = exchange.getRequestPath();
         String route = switch (path) {
             case "/ping", "/invocations", "/execution-parameters", "/metrics" -> path;
+            case DemoPage.PAGE, DemoPage.MODEL -> config.demoPage ? path : "other";
             default -> "other";
         };
         exchange.addExchangeCompleteListener((ex, next) -> {
@@ -377,6 +378,18 @@ public final class ModelServer implements AutoCloseable {
                 case "/invocations" -> {
                     requireMethod(post, "POST");
                     startInvocation(exchange, start);
+                }
+                case DemoPage.PAGE -> {
+                    requireMethod(get, "GET");
+                    send(exchange, 200, "text/html; charset=utf-8", DemoPage.html());
+                }
+                case DemoPage.MODEL -> {
+                    requireMethod(get, "GET");
+                    InferenceModel current = model;
+                    if (current == null) {
+                        throw HttpProblem.unavailable("model is not loaded yet", 1);
+                    }
+                    send(exchange, 200, MediaTypes.JSON, DemoPage.modelJson(current));
                 }
                 default -> throw new HttpProblem(404, "no such route: " + path
                         + " (routes: GET /ping, POST /invocations, GET /execution-parameters, GET /metrics)");
@@ -633,6 +646,7 @@ public final class ModelServer implements AutoCloseable {
         private boolean batchMode;
         private int maxConcurrentTransforms;
         private String batchStrategy = "SINGLE_RECORD";
+        private boolean demoPage;
 
         private Builder() {
         }
@@ -658,6 +672,7 @@ public final class ModelServer implements AutoCloseable {
             b.imageDecoder = imageDecoder;
             b.batchMode = batchMode;
             b.maxConcurrentTransforms = maxConcurrentTransforms;
+            b.demoPage = demoPage;
             b.batchStrategy = batchStrategy;
             return b;
         }
@@ -794,6 +809,18 @@ public final class ModelServer implements AutoCloseable {
          */
         public Builder batchMode(boolean batchMode) {
             this.batchMode = batchMode;
+            return this;
+        }
+
+        /**
+         * @param demoPage true to serve {@code GET /}, a page where one picks or drops an X-ray and
+         *     sees the label, the probability against the threshold and the heat map beside the
+         *     image, and {@code GET /model}, the model's id and {@code model.json} as JSON. Plain
+         *     HTML and JavaScript from the jar, no network. Off by default: both routes answer 404.
+         * @return this builder
+         */
+        public Builder demoPage(boolean demoPage) {
+            this.demoPage = demoPage;
             return this;
         }
 
