@@ -38,7 +38,7 @@ public final class Overlay {
             throw new IllegalArgumentException("the heat map is " + map.width() + "x" + map.height()
                     + " but the image is " + width + "x" + height);
         }
-        int legend = Math.max(12, Math.min(120, width / 6));
+        int legend = Math.max(12, Math.min(120, width / 5));
         BufferedImage out = new BufferedImage(width + legend, height, BufferedImage.TYPE_INT_RGB);
         float[] values = map.values();
         byte[] pixels = xray.pixels();
