@@ -86,6 +86,25 @@ class ClassifierExplainTest {
     }
 
     @Test
+    void explain_withBatchNormUnfolded_shouldMatchPredictAndTheFoldedMap() {
+        BufferedImage image = images().get(0);
+        Explanation folded = classifier.explain(image);
+        System.setProperty(io.xray.internal.Network.FOLD_BATCH_NORM_PROPERTY, "false");
+        try {
+            Explanation unfolded = classifier.explain(image);
+            assertThat(unfolded.probability()).isEqualTo(classifier.predict(image).probability());
+            assertThat(unfolded.probability()).isCloseTo(folded.probability(), org.assertj.core.api.Assertions.within(1e-5));
+            float[] a = folded.heatMap().values();
+            float[] b = unfolded.heatMap().values();
+            for (int i = 0; i < a.length; i++) {
+                assertThat(b[i]).isCloseTo(a[i], org.assertj.core.api.Assertions.within(1e-3f));
+            }
+        } finally {
+            System.clearProperty(io.xray.internal.Network.FOLD_BATCH_NORM_PROPERTY);
+        }
+    }
+
+    @Test
     void explain_fromFileAndBytes_shouldMatchTheDecodedImage() throws Exception {
         BufferedImage image = images().get(0);
         byte[] png = TestImages.png(image);
