@@ -185,13 +185,14 @@ final class BatchRun {
         for (Ready ready : batch) {
             images.add(ready.resized());
         }
+        List<Explanation> explained = config.explain() ? classifier.explainAll(images) : null;
         List<Prediction> scored = config.explain() ? null : classifier.predictAll(images);
         for (int i = 0; i < batch.size(); i++) {
             int index = batch.get(i).index();
             Prediction prediction;
             if (config.explain()) {
                 // The overlay first: a result file never exists without its overlay.
-                Explanation explanation = classifier.explain(images.get(i));
+                Explanation explanation = explained.get(i);
                 AtomicFiles.write(out.explanationFile(inputs.get(index)), explanation.overlayPng());
                 prediction = explanation.prediction();
             } else {

@@ -378,8 +378,8 @@ public final class BatchTransformer {
          * @param explain true to write, beside each {@code <input name>.out}, an
          *     {@code <input name>.explain.png}: the image (at the model's resize size) with the
          *     model's heat map over it ({@link Classifier#explain(java.awt.image.BufferedImage)}).
-         *     Off by default: each image then costs a backward pass and is scored on its own, not in
-         *     a mini-batch. On a re-run, an earlier result without its overlay is scored again.
+         *     Off by default: each mini-batch then costs a backward pass
+         *     ({@link Classifier#explainAll(java.util.List)}) and an overlay PNG per image. On a re-run, an earlier result without its overlay is scored again.
          * @return this builder
          */
         public Builder explain(boolean explain) {

@@ -664,59 +664,82 @@ public final class Network implements AutoCloseable {
     }
 
     /**
-     * Explains one preprocessed image, in evaluation mode. For a from-scratch ResNet18 this is
-     * Grad-CAM: the network runs up to {@code layer4} (folded, as evaluation runs it, unless
-     * {@value #FOLD_BATCH_NORM_PROPERTY} is {@code false}), that activation {@code A} becomes a
-     * leaf that requires a gradient, the forward pass finishes (global average pool, head), and the
-     * backward pass gives {@code dlogit/dA}; the channel weights are its spatial means and the map
-     * is {@code ReLU(sum_k weight_k A_k)}. A TorchScript or zoo backbone is one native module whose
-     * stages DJL cannot reach, so there the map is gradient x input on the image instead, named so.
-     *
-     * <p>Gradients are switched on for this thread only (PyTorch's grad mode is thread-local) and
-     * the backward pass runs on this image's own graph, so several threads may explain and predict
-     * at once. DJL's {@code GradientCollector} is not used because only one may exist in the whole
-     * process at a time. Every array lives in a manager closed before returning.
+     * Explains one preprocessed image: {@link #attribute(List, int)} of one.
      *
      * @param chw the image, {@code 3 x size x size}, normalised by the model's preprocessing
      * @param size its height and width
      * @return the attribution and the logit
      */
     public Attribution attribute(float[] chw, int size) {
-        if (chw.length != 3 * size * size) {
-            throw new IllegalArgumentException("expected 3 x " + size + " x " + size + " values, got " + chw.length);
+        return attribute(List.of(chw), size).get(0);
+    }
+
+    /**
+     * Explains preprocessed images, in one batch, in evaluation mode. For a from-scratch ResNet18
+     * this is Grad-CAM: the network runs up to {@code layer4} (folded, as evaluation runs it,
+     * unless {@value #FOLD_BATCH_NORM_PROPERTY} is {@code false}), that activation {@code A}
+     * becomes a leaf that requires a gradient, the forward pass finishes (global average pool,
+     * head), and one backward pass from the sum of the logits gives each image's
+     * {@code dlogit/dA} (in evaluation mode the images of a batch do not interact); the channel
+     * weights are its spatial means and the map is {@code ReLU(sum_k weight_k A_k)}. A TorchScript
+     * or zoo backbone is one native module whose stages DJL cannot reach, so there the map is
+     * gradient x input on the image instead, named so. The logits are those evaluation computes
+     * for the same batch.
+     *
+     * <p>Gradients are switched on for this thread only (PyTorch's grad mode is thread-local) and
+     * the backward pass runs on this batch's own graph, so several threads may explain and predict
+     * at once. DJL's {@code GradientCollector} is not used because only one may exist in the whole
+     * process at a time. Every array lives in a manager closed before returning.
+     *
+     * @param chwImages the images, each {@code 3 x size x size}, normalised by the model's preprocessing
+     * @param size their height and width
+     * @return one attribution per image, in order
+     */
+    public List<Attribution> attribute(List<float[]> chwImages, int size) {
+        int count = chwImages.size();
+        int pixels = size * size;
+        int plane = 3 * pixels;
+        for (int i = 0; i < count; i++) {
+            if (chwImages.get(i).length != plane) {
+                throw new IllegalArgumentException("image " + i + " has " + chwImages.get(i).length
+                        + " values, expected 3 x " + size + " x " + size);
+            }
+        }
+        if (count == 0) {
+            return List.of();
         }
         if (trainingMode) {
             setTrainingMode(false);
         }
         boolean channelsLast = !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
-        int pixels = size * size;
-        ByteBuffer buffer = inputBuffers.take(3 * pixels * Float.BYTES);
+        ByteBuffer buffer = inputBuffers.take(count * plane * Float.BYTES);
         boolean gradMode = JniUtils.isGradMode();
         try (NDManager batch = manager.newSubManager()) {
             FloatBuffer floats = buffer.asFloatBuffer();
-            if (channelsLast) {
-                for (int p = 0, to = 0; p < pixels; p++, to += 3) {
-                    floats.put(to, chw[p]);
-                    floats.put(to + 1, chw[pixels + p]);
-                    floats.put(to + 2, chw[2 * pixels + p]);
+            for (int i = 0; i < count; i++) {
+                float[] chw = chwImages.get(i);
+                if (channelsLast) {
+                    for (int p = 0, to = i * plane; p < pixels; p++, to += 3) {
+                        floats.put(to, chw[p]);
+                        floats.put(to + 1, chw[pixels + p]);
+                        floats.put(to + 2, chw[2 * pixels + p]);
+                    }
+                } else {
+                    floats.put(i * plane, chw, 0, plane);
                 }
-            } else {
-                floats.put(0, chw, 0, 3 * pixels);
             }
             NDArray images = channelsLast
-                    ? batch.create(buffer, new Shape(1, size, size, 3), DataType.FLOAT32).transpose(0, 3, 1, 2)
-                    : batch.create(buffer, new Shape(1, 3, size, size), DataType.FLOAT32);
-            if (attributionMethod() == AttributionMethod.GRAD_CAM) {
-                return gradCam(images);
-            }
-            return gradientTimesInput(images);
+                    ? batch.create(buffer, new Shape(count, size, size, 3), DataType.FLOAT32).transpose(0, 3, 1, 2)
+                    : batch.create(buffer, new Shape(count, 3, size, size), DataType.FLOAT32);
+            return attributionMethod() == AttributionMethod.GRAD_CAM ? gradCam(images) : gradientTimesInput(images);
         } finally {
             JniUtils.setGradMode(gradMode);
             inputBuffers.give(buffer);
         }
     }
 
-    private Attribution gradCam(NDArray images) {
+    private List<Attribution> gradCam(NDArray images) {
+        long count = images.getShape().get(0);
         boolean fold = !"false".equals(System.getProperty(FOLD_BATCH_NORM_PROPERTY));
         JniUtils.setGradMode(false);
         NDArray activation;
@@ -736,9 +759,9 @@ public final class Network implements AutoCloseable {
         NDArray leaf = activation.stopGradient();
         leaf.setRequiresGradient(true);
         JniUtils.setGradMode(true);
-        NDArray logit;
+        NDArray logits;
         if (fold) {
-            logit = foldedNetwork.head(leaf);
+            logits = foldedNetwork.head(leaf);
         } else {
             ParameterStore store = new ParameterStore(images.getManager(), false);
             ai.djl.nn.BlockList stages = backbone.getChildren();
@@ -746,46 +769,58 @@ public final class Network implements AutoCloseable {
             for (int i = 5; i < stages.size(); i++) {
                 x = stages.get(i).getValue().forward(store, x, false);
             }
-            NDArray features = x.singletonOrThrow().reshape(1, -1);
-            logit = head.forward(store, new NDList(features), false).singletonOrThrow().reshape(1);
+            NDArray features = x.singletonOrThrow().reshape(count, -1);
+            logits = head.forward(store, new NDList(features), false).singletonOrThrow().reshape(count);
         }
-        backward(logit);
+        backward(logits);
         JniUtils.setGradMode(false);
         Shape shape = leaf.getShape();
         long channels = shape.get(1);
         NDArray gradient = leaf.getGradient();
-        NDArray weights = gradient.reshape(1, channels, -1).mean(new int[] {2}).reshape(1, channels, 1, 1);
-        NDArray cam = leaf.mul(weights).sum(new int[] {1}).maximum(0f);
-        return new Attribution(AttributionMethod.GRAD_CAM, logit.getFloat(0), cam.toFloatArray(),
+        NDArray weights = gradient.reshape(count, channels, -1).mean(new int[] {2}).reshape(count, channels, 1, 1);
+        NDArray cams = leaf.mul(weights).sum(new int[] {1}).maximum(0f);
+        return split(AttributionMethod.GRAD_CAM, logits.toFloatArray(), cams.toFloatArray(),
                 (int) shape.get(3), (int) shape.get(2));
     }
 
-    private Attribution gradientTimesInput(NDArray images) {
+    private List<Attribution> gradientTimesInput(NDArray images) {
+        long count = images.getShape().get(0);
         NDArray input = images.stopGradient();
         input.setRequiresGradient(true);
         JniUtils.setGradMode(true);
-        NDArray logit;
+        NDArray logits;
         if (backbone instanceof PtSymbolBlock script) {
             // The block's own forward runs a module in evaluation mode under a no-grad guard, and
             // asking it for training would switch BatchNorm to batch statistics: call the module
             // in the mode it is in (evaluation), with gradient recording on.
-            NDArray features = IValueUtils.forward(script, new NDList(input), true).get(0).reshape(1, -1);
+            NDArray features = IValueUtils.forward(script, new NDList(input), true).get(0).reshape(count, -1);
             ParameterStore store = new ParameterStore(input.getManager(), false);
-            logit = head.forward(store, new NDList(features), false).singletonOrThrow().reshape(1);
+            logits = head.forward(store, new NDList(features), false).singletonOrThrow().reshape(count);
         } else {
-            logit = forward(input);
+            logits = forward(input);
         }
-        backward(logit);
+        backward(logits);
         JniUtils.setGradMode(false);
-        NDArray map = input.getGradient().mul(input).sum(new int[] {1}).maximum(0f);
+        NDArray maps = input.getGradient().mul(input).sum(new int[] {1}).maximum(0f);
         Shape shape = input.getShape();
-        return new Attribution(AttributionMethod.GRADIENT_X_INPUT, logit.getFloat(0), map.toFloatArray(),
+        return split(AttributionMethod.GRADIENT_X_INPUT, logits.toFloatArray(), maps.toFloatArray(),
                 (int) shape.get(3), (int) shape.get(2));
     }
 
-    private static void backward(NDArray logit) {
-        NDArray seed = logit.onesLike();
-        JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) logit, (ai.djl.pytorch.engine.PtNDArray) seed, false, false);
+    private static List<Attribution> split(AttributionMethod method, float[] logits, float[] maps, int width, int height) {
+        int cells = width * height;
+        List<Attribution> attributions = new java.util.ArrayList<>(logits.length);
+        for (int i = 0; i < logits.length; i++) {
+            attributions.add(new Attribution(method, logits[i],
+                    java.util.Arrays.copyOfRange(maps, i * cells, (i + 1) * cells), width, height));
+        }
+        return List.copyOf(attributions);
+    }
+
+    /** Backward from every logit at once: each image's gradient is its own logit's. */
+    private static void backward(NDArray logits) {
+        NDArray seed = logits.onesLike();
+        JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) logits, (ai.djl.pytorch.engine.PtNDArray) seed, false, false);
     }
 
     /**

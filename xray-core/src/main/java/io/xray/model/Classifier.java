@@ -175,22 +175,51 @@ public final class Classifier implements AutoCloseable {
      */
     public Explanation explain(BufferedImage image) {
         Objects.requireNonNull(image, "image");
+        return explainAll(List.of(image)).get(0);
+    }
+
+    /**
+     * Explains images in batches of {@value #DEFAULT_BATCH_SIZE}, one forward and one backward
+     * pass per batch: see {@link #explain(BufferedImage)}. Each explanation's prediction is the one
+     * {@link #predictAll(List)} gives for the same list.
+     *
+     * @param images decoded images, any type
+     * @return their explanations, in order
+     */
+    public List<Explanation> explainAll(List<BufferedImage> images) {
         Preprocessing preprocessing = artifact.preprocessing();
-        GrayImage gray = Grayscale.of(image);
-        GrayImage resized = preprocessing.resize(gray);
         int crop = preprocessing.cropSize();
-        float[] chw = preprocessing.normalize(preprocessing.centreCrop(resized));
-        Network.Attribution attribution = network.attribute(chw, crop);
-        ExplanationMethod method = attribution.method() == Network.AttributionMethod.GRAD_CAM
-                ? ExplanationMethod.GRAD_CAM
-                : ExplanationMethod.GRADIENT_X_INPUT;
-        // The crop's offsets as Preprocessing.centreCrop computes them.
-        int top = (int) Math.rint((resized.height() - crop) / 2.0);
-        int left = (int) Math.rint((resized.width() - crop) / 2.0);
-        HeatMap heatMap = HeatMap.project(attribution.map(), attribution.width(), attribution.height(),
-                gray.width(), gray.height(), resized.width(), resized.height(), left, top, crop);
-        Prediction prediction = Prediction.of(Network.sigmoid(attribution.logit()), threshold());
-        return new Explanation(prediction, method, heatMap, gray);
+        List<Explanation> explanations = new ArrayList<>(images.size());
+        for (int start = 0; start < images.size(); start += DEFAULT_BATCH_SIZE) {
+            int end = Math.min(images.size(), start + DEFAULT_BATCH_SIZE);
+            List<GrayImage> grays = new ArrayList<>(end - start);
+            List<GrayImage> resizedImages = new ArrayList<>(end - start);
+            List<float[]> chw = new ArrayList<>(end - start);
+            for (int i = start; i < end; i++) {
+                GrayImage gray = Grayscale.of(Objects.requireNonNull(images.get(i), "image " + i));
+                GrayImage resized = preprocessing.resize(gray);
+                grays.add(gray);
+                resizedImages.add(resized);
+                chw.add(preprocessing.normalize(preprocessing.centreCrop(resized)));
+            }
+            List<Network.Attribution> attributions = network.attribute(chw, crop);
+            for (int i = 0; i < attributions.size(); i++) {
+                Network.Attribution attribution = attributions.get(i);
+                GrayImage gray = grays.get(i);
+                GrayImage resized = resizedImages.get(i);
+                ExplanationMethod method = attribution.method() == Network.AttributionMethod.GRAD_CAM
+                        ? ExplanationMethod.GRAD_CAM
+                        : ExplanationMethod.GRADIENT_X_INPUT;
+                // The crop's offsets as Preprocessing.centreCrop computes them.
+                int top = (int) Math.rint((resized.height() - crop) / 2.0);
+                int left = (int) Math.rint((resized.width() - crop) / 2.0);
+                HeatMap heatMap = HeatMap.project(attribution.map(), attribution.width(), attribution.height(),
+                        gray.width(), gray.height(), resized.width(), resized.height(), left, top, crop);
+                Prediction prediction = Prediction.of(Network.sigmoid(attribution.logit()), threshold());
+                explanations.add(new Explanation(prediction, method, heatMap, gray));
+            }
+        }
+        return explanations;
     }
 
     /**

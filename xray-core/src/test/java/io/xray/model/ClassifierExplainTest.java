@@ -62,6 +62,25 @@ class ClassifierExplainTest {
     }
 
     @Test
+    void explainAll_shouldGiveExactlyPredictAllsProbabilitiesAndEachImagesOwnMap() {
+        List<BufferedImage> images = images();
+        List<Explanation> batch = classifier.explainAll(images);
+        List<Prediction> predictions = classifier.predictAll(images);
+        assertThat(batch).hasSize(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            assertThat(batch.get(i).prediction()).isEqualTo(predictions.get(i));
+            Explanation alone = classifier.explain(images.get(i));
+            assertThat(batch.get(i).probability()).isCloseTo(alone.probability(), org.assertj.core.api.Assertions.within(1e-6));
+            assertThat(batch.get(i).heatMap().width()).isEqualTo(images.get(i).getWidth());
+            float[] a = alone.heatMap().values();
+            float[] b = batch.get(i).heatMap().values();
+            for (int p = 0; p < a.length; p++) {
+                assertThat(b[p]).isCloseTo(a[p], org.assertj.core.api.Assertions.within(1e-3f));
+            }
+        }
+    }
+
+    @Test
     void explain_fromScratchModel_shouldBeGradCamAtTheImagesResolution() throws Exception {
         BufferedImage image = TestImages.gray(57, 45, 3, BufferedImage.TYPE_BYTE_GRAY);
         Explanation explanation = classifier.explain(image);
