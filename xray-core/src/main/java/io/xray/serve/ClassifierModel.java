@@ -7,6 +7,7 @@ import io.xray.model.Explanation;
 import io.xray.model.ModelArtifact;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -96,6 +97,12 @@ public final class ClassifierModel implements InferenceModel {
     @Override
     public Explanation explain(BufferedImage image) {
         return classifier.explain(image);
+    }
+
+    /** Batched through {@link Classifier#explainAll(List)}: one backward pass per batch. */
+    @Override
+    public List<Explanation> explainAll(List<BufferedImage> images) {
+        return classifier.explainAll(images);
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.xray.image.Preprocessing;
 import io.xray.model.Explanation;
 import io.xray.model.ModelArtifact;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -37,8 +39,9 @@ public interface InferenceModel extends AutoCloseable {
     /**
      * Explains one decoded image: its prediction and a heat map of where the evidence was
      * ({@link io.xray.model.Classifier#explain(java.awt.image.BufferedImage)}). Unlike
-     * {@link #predictProbabilities}, the server calls it from its request threads, several at a
-     * time; a model that cannot explain keeps this default, and the server answers 501.
+     * {@link #predictProbabilities}, the in-process {@link Invocations#invoke(byte[], String, String, boolean)}
+     * calls it from the caller's thread, the server through {@link #explainAll}; a model that
+     * cannot explain keeps this default, and the server answers 501.
      *
      * @param image the decoded request image
      * @return the explanation
@@ -46,6 +49,22 @@ public interface InferenceModel extends AutoCloseable {
      */
     default Explanation explain(BufferedImage image) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot explain its predictions");
+    }
+
+    /**
+     * Explains decoded images as one batch; by default one {@link #explain} after another. The
+     * server calls it from one explanation thread at a time.
+     *
+     * @param images the decoded request images
+     * @return their explanations, in order
+     * @throws UnsupportedOperationException when the model cannot explain its predictions
+     */
+    default List<Explanation> explainAll(List<BufferedImage> images) {
+        List<Explanation> explanations = new ArrayList<>(images.size());
+        for (BufferedImage image : images) {
+            explanations.add(explain(image));
+        }
+        return explanations;
     }
 
     /** @return the model's description ({@code model.json}) when it has one; default empty */

@@ -185,6 +185,20 @@ public final class Invocations {
      * prediction with an {@code explanation} object for JSON. Runs on the calling thread.
      */
     byte[] explain(byte[] body, String requestType, String responseType) {
+        BufferedImage image = explanationImage(body, requestType, responseType);
+        Explanation explanation;
+        try {
+            explanation = model.explain(image);
+        } catch (UnsupportedOperationException e) {
+            throw new HttpProblem(501, e.getMessage());
+        } catch (InvalidImageException e) {
+            throw HttpProblem.badRequest(e.getMessage());
+        }
+        return encodeExplanation(explanation, responseType);
+    }
+
+    /** Checks that an explanation can be answered as {@code responseType} and decodes the image to explain. */
+    BufferedImage explanationImage(byte[] body, String requestType, String responseType) {
         if (MediaTypes.NPY.equals(responseType)) {
             throw new HttpProblem(406, "an explanation cannot be answered as " + MediaTypes.NPY
                     + "; ask for application/json or image/png");
@@ -205,14 +219,11 @@ public final class Invocations {
             default -> throw new HttpProblem(415, "an explanation needs an image, not " + requestType
                     + ": send image/jpeg or image/png");
         };
-        Explanation explanation;
-        try {
-            explanation = model.explain(image);
-        } catch (UnsupportedOperationException e) {
-            throw new HttpProblem(501, e.getMessage());
-        } catch (InvalidImageException e) {
-            throw HttpProblem.badRequest(e.getMessage());
-        }
+        return image;
+    }
+
+    /** The overlay PNG, or the prediction JSON with an {@code explanation} object. */
+    byte[] encodeExplanation(Explanation explanation, String responseType) {
         if (MediaTypes.PNG.equals(responseType)) {
             return explanation.overlayPng();
         }

@@ -54,7 +54,7 @@ import org.xnio.Options;
  *       explanation overlay ({@link io.xray.model.Explanation#overlayPng()}); JSON with
  *       {@code ?explain=true} or the header {@code X-Amzn-SageMaker-Custom-Attributes: explain=true}
  *       adds the heat map as a base64 PNG ({@link Invocations#invoke(byte[], String, String, boolean)}).
- *       Explanations run on the request's worker thread, not through the batcher.
+ *       Explanations are batched like predictions, through their own queue and model thread.
  *   <li>{@code GET /execution-parameters}: SageMaker batch transform's parameters
  *       ({@link Builder#maxConcurrentTransforms}, {@link Builder#batchStrategy}, the body limit in MB).
  *   <li>{@code GET /metrics}: Prometheus text (requests by route and status with a latency
@@ -117,6 +117,7 @@ public final class ModelServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile InferenceModel model;
     private volatile PredictionBatcher batcher;
+    private volatile ExplanationBatcher explanationBatcher;
     private volatile Invocations invocations;
     private volatile String loadFailure;
     private volatile boolean stopping;
@@ -216,6 +217,8 @@ public final class ModelServer implements AutoCloseable {
         this.invocations = new Invocations(loaded, config.imageDecoder, urlFetcher);
         this.batcher = new PredictionBatcher(loaded, config.maxBatchSize, config.maxBatchDelay,
                 config.queueCapacity, metrics::recordBatch);
+        this.explanationBatcher = new ExplanationBatcher(loaded, config.maxBatchSize, config.maxBatchDelay,
+                config.queueCapacity);
         this.model = loaded;
         LOG.info("model {} ready (crop {}, threshold {})", loaded.modelId(), crop, loaded.threshold());
     }
@@ -311,6 +314,10 @@ public final class ModelServer implements AutoCloseable {
             if (current != null) {
                 current.close(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
             }
+            ExplanationBatcher explaining = explanationBatcher;
+            if (explaining != null) {
+                explaining.close(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            }
             if (undertow != null) {
                 undertow.stop();
             }
@@ -333,6 +340,12 @@ public final class ModelServer implements AutoCloseable {
     /** The largest model batch so far, for tests and diagnostics. */
     int largestBatch() {
         PredictionBatcher current = batcher;
+        return current == null ? 0 : current.largestBatch();
+    }
+
+    /** The largest explanation batch so far, for tests and diagnostics. */
+    int largestExplanationBatch() {
+        ExplanationBatcher current = explanationBatcher;
         return current == null ? 0 : current.largestBatch();
     }
 
@@ -511,25 +524,46 @@ public final class ModelServer implements AutoCloseable {
     }
 
     /**
-     * An explanation, run on this worker thread rather than through the batcher: each image needs
-     * its own backward pass, so there is nothing to batch, and the classifier is thread-safe.
+     * An explanation: the body is read and decoded on this worker thread, then explained in a
+     * batch by the {@link ExplanationBatcher} and answered like a prediction.
      */
     private void explainInvocation(HttpServerExchange exchange, String contentType, String accept, long start) {
+        long deadline = start + config.requestTimeout.toNanos();
         exchange.startBlocking();
-        byte[] body = readBody(exchange, start + config.requestTimeout.toNanos());
+        byte[] body = readBody(exchange, deadline);
         Invocations current = invocations;
-        if (current == null) {
+        ExplanationBatcher explaining = explanationBatcher;
+        if (current == null || explaining == null) {
             throw HttpProblem.unavailable("model is not loaded yet", 1);
         }
-        byte[] answer;
-        try {
-            answer = current.explain(body, contentType, accept);
-        } catch (HttpProblem problem) {
-            throw problem;
-        } catch (RuntimeException e) {
-            throw failureProblem(e);
+        if (body.length == 0) {
+            throw HttpProblem.badRequest("empty request body (0 bytes)");
         }
-        send(exchange, 200, accept, answer);
+        java.awt.image.BufferedImage image = current.explanationImage(body, contentType, accept);
+        CompletableFuture<io.xray.model.Explanation> future;
+        try {
+            future = explaining.submit(image);
+        } catch (PredictionBatcher.Rejected e) {
+            metrics.recordRejection();
+            throw HttpProblem.unavailable(e.getMessage(), 1);
+        }
+        long left = deadline - System.nanoTime();
+        future.orTimeout(Math.max(1, left), TimeUnit.NANOSECONDS)
+                .whenCompleteAsync((explanation, failure) -> {
+                    try {
+                        if (failure == null) {
+                            send(exchange, 200, accept, current.encodeExplanation(explanation, accept));
+                        } else {
+                            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                    ? failure.getCause() : failure;
+                            sendProblem(exchange, cause instanceof UnsupportedOperationException
+                                    ? new HttpProblem(501, cause.getMessage()) : failureProblem(failure));
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.error("bug while answering /invocations", e);
+                        sendProblem(exchange, new HttpProblem(500, "internal error: " + e.getClass().getSimpleName()));
+                    }
+                }, exchange.getConnection().getWorker());
     }
 
     private HttpProblem failureProblem(Throwable failure) {

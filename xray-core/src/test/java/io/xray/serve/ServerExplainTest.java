@@ -116,6 +116,30 @@ class ServerExplainTest {
     }
 
     @Test
+    void concurrentExplanations_shouldAllBeAnsweredWithTheirOwnImagesProbability() throws Exception {
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            java.util.List<java.util.concurrent.Future<Boolean>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                byte[] body = TestImages.encode(SyntheticXrays.image(i % 2 == 0, new Random(100 + i)), "png");
+                double expected = classifier.predict(body).probability();
+                answers.add(clients.submit(() -> {
+                    HttpResponse<byte[]> response = post("/invocations?explain=true", "image/png", null, null, body);
+                    return response.statusCode() == 200 && Math.abs(Http.json(response).get("predictions").get(0)
+                            .get("probability").asDouble() - expected) < 1e-5;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> answer : answers) {
+                assertThat(answer.get()).isTrue();
+            }
+            System.out.println("largest explanation batch: " + server.largestExplanationBatch());
+            assertThat(server.largestExplanationBatch()).isBetween(1, 8);
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    @Test
     void explanationOfATensorOrAsNpy_shouldBeRefusedWithAJsonError() {
         byte[] npy = io.xray.codec.Npy.write(io.xray.codec.NpyArray.ofFloats(
                 classifier.artifact().preprocessing().toChw(image), 3, 32, 32));
