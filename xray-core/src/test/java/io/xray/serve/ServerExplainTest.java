@@ -160,6 +160,18 @@ class ServerExplainTest {
     }
 
     @Test
+    void modelThatCannotExplain_shouldAnswer501AndStillPredict() throws Exception {
+        try (ModelServer plain = ModelServer.builder().model(new MeanPixelModel()).host("127.0.0.1").port(0).build().start()) {
+            assertThat(plain.awaitReady(Duration.ofSeconds(30))).isTrue();
+            byte[] body = TestImages.encode(image, "png");
+            HttpResponse<byte[]> overlay = Http.post(plain.port(), "image/png", "image/png", body);
+            assertThat(overlay.statusCode()).isEqualTo(501);
+            assertThat(Http.json(overlay).get("message").asText()).contains("cannot explain");
+            assertThat(Http.post(plain.port(), "image/png", null, body).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void garbageAskingForAnOverlay_shouldBe400() {
         assertProblem(post("/invocations", "image/jpeg", "image/png", null, "not an image".getBytes(StandardCharsets.UTF_8)),
                 400, "unrecognised image format", "declared image/jpeg");
