@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Predictions may be made from several threads at once. Close the classifier to free its
- * native memory.
+ * <p>{@link #explain(Path)} says where in the image the evidence was (Grad-CAM), with the same
+ * probability as {@code predict}.
+ *
+ * <p>Predictions and explanations may be made from several threads at once. Close the classifier
+ * to free its native memory.
  */
 public final class Classifier implements AutoCloseable {
 
