@@ -9,6 +9,7 @@ import io.xray.image.Preprocessing;
 import io.xray.internal.AtomicFiles;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.model.Classifier;
+import io.xray.model.Explanation;
 import io.xray.model.Prediction;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
@@ -153,7 +154,8 @@ final class BatchRun {
     private Prepared prepare(OutputFolder out, int index) {
         BatchInput input = inputs.get(index);
         Optional<Prediction> earlier = out.readCompleteResult(input, modelId, threshold);
-        if (earlier.isPresent()) {
+        if (earlier.isPresent()
+                && (!config.explain() || java.nio.file.Files.isRegularFile(out.explanationFile(input)))) {
             return new Done(index, earlier.get());
         }
         try {
@@ -183,10 +185,19 @@ final class BatchRun {
         for (Ready ready : batch) {
             images.add(ready.resized());
         }
-        List<Prediction> scored = classifier.predictAll(images);
+        List<Explanation> explained = config.explain() ? classifier.explainAll(images) : null;
+        List<Prediction> scored = config.explain() ? null : classifier.predictAll(images);
         for (int i = 0; i < batch.size(); i++) {
             int index = batch.get(i).index();
-            Prediction prediction = scored.get(i);
+            Prediction prediction;
+            if (config.explain()) {
+                // The overlay first: a result file never exists without its overlay.
+                Explanation explanation = explained.get(i);
+                AtomicFiles.write(out.explanationFile(inputs.get(index)), explanation.overlayPng());
+                prediction = explanation.prediction();
+            } else {
+                prediction = scored.get(i);
+            }
             out.writeResult(inputs.get(index), prediction, modelId);
             predictions[index] = prediction;
             progress.processed();

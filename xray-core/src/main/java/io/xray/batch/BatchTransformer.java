@@ -90,6 +90,7 @@ public final class BatchTransformer {
     private final Duration progressInterval;
     private final ImageDecoder decoder;
     private final String modelId;
+    private final boolean explain;
 
     private BatchTransformer(Builder b) {
         this.model = b.model;
@@ -103,6 +104,7 @@ public final class BatchTransformer {
         this.progressInterval = b.progressInterval;
         this.decoder = b.decoder;
         this.modelId = b.modelId;
+        this.explain = b.explain;
     }
 
     /** @return a new builder */
@@ -124,6 +126,7 @@ public final class BatchTransformer {
         b.progressInterval = progressInterval;
         b.decoder = decoder;
         b.modelId = modelId;
+        b.explain = explain;
         return b;
     }
 
@@ -154,6 +157,11 @@ public final class BatchTransformer {
         }
         Dataset manifest = Dataset.builder().manifest(input).verifyImages(false).build();
         return BatchInput.ofDataset(manifest, input.getParent());
+    }
+
+    /** @return true when an overlay PNG is written beside each result ({@link Builder#explain(boolean)}) */
+    public boolean explain() {
+        return explain;
     }
 
     /** @return the classifier to use, when one was given */
@@ -235,6 +243,7 @@ public final class BatchTransformer {
         private Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
         private ImageDecoder decoder = ImageDecoder.defaults();
         private String modelId;
+        private boolean explain;
 
         private Builder() {}
 
@@ -362,6 +371,19 @@ public final class BatchTransformer {
          */
         public Builder modelId(String modelId) {
             this.modelId = modelId;
+            return this;
+        }
+
+        /**
+         * @param explain true to write, beside each {@code <input name>.out}, an
+         *     {@code <input name>.explain.png}: the image (at the model's resize size) with the
+         *     model's heat map over it ({@link Classifier#explain(java.awt.image.BufferedImage)}).
+         *     Off by default: each mini-batch then costs a backward pass
+         *     ({@link Classifier#explainAll(java.util.List)}) and an overlay PNG per image. On a re-run, an earlier result without its overlay is scored again.
+         * @return this builder
+         */
+        public Builder explain(boolean explain) {
+            this.explain = explain;
             return this;
         }
 

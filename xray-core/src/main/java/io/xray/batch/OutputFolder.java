@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 final class OutputFolder implements AutoCloseable {
 
     static final String OUT_SUFFIX = ".out";
+    static final String EXPLANATION_SUFFIX = ".explain.png";
     static final String SUMMARY = "summary.jsonl";
     static final String METRICS = "metrics.json";
     static final String CONFUSION_MATRIX = "confusion-matrix.png";
@@ -88,6 +89,11 @@ final class OutputFolder implements AutoCloseable {
         return root.resolve(input.name() + OUT_SUFFIX);
     }
 
+    /** @return where an input's overlay goes with {@code explain(true)}: {@code <output>/<input name>.explain.png} */
+    Path explanationFile(BatchInput input) {
+        return root.resolve(input.name() + EXPLANATION_SUFFIX);
+    }
+
     Path summaryFile() {
         return root.resolve(SUMMARY);
     }
@@ -101,7 +107,8 @@ final class OutputFolder implements AutoCloseable {
     }
 
     /**
-     * Deletes the temporary files that a killed job left: {@code *.out.tmp} anywhere below the
+     * Deletes the temporary files that a killed job left: {@code *.out.tmp} and
+     * {@code *.explain.png.tmp} anywhere below the
      * folder, and the temporary copies of the job's own files. Other files are left alone.
      *
      * @return how many were deleted
@@ -112,6 +119,7 @@ final class OutputFolder implements AutoCloseable {
             for (Path file : (Iterable<Path>) files::iterator) {
                 String name = file.getFileName().toString();
                 boolean ours = name.endsWith(OUT_SUFFIX + AtomicFiles.TEMPORARY_SUFFIX)
+                        || name.endsWith(EXPLANATION_SUFFIX + AtomicFiles.TEMPORARY_SUFFIX)
                         || (file.getParent().equals(root)
                                 && JOB_FILES.stream().anyMatch(job -> name.equals(job + AtomicFiles.TEMPORARY_SUFFIX)));
                 if (ours && Files.isRegularFile(file) && Files.deleteIfExists(file)) {

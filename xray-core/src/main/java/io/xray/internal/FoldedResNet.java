@@ -155,6 +155,17 @@ final class FoldedResNet implements AutoCloseable {
      * @return the logits, shape {@code (N)}, attached to the images' manager
      */
     NDArray logits(NDArray images) {
+        NDArray features = features(images);
+        NDArray logits = head(features);
+        features.close();
+        return logits;
+    }
+
+    /**
+     * @param images {@code (N, 3, H, W)} float32; not closed
+     * @return the last stage's ({@code layer4}'s) activation, {@code (N, C, h, w)}, after its ReLU
+     */
+    NDArray features(NDArray images) {
         NDArray x = stem.apply(images);
         // Max-pooling then ReLU equals ReLU then max-pooling (ReLU is monotonic), and the pooled
         // array is a quarter of the size: one pass over the largest activation saved.
@@ -174,8 +185,16 @@ final class FoldedResNet implements AutoCloseable {
             x.close();
             x = replace(y, Activation.relu(y));
         }
-        long batch = images.getShape().get(0);
-        x = replace(x, Pool.globalAvgPool2d(x).reshape(batch, -1));
+        return x;
+    }
+
+    /**
+     * @param features the last stage's activation, {@code (N, C, h, w)}; not closed
+     * @return the logits, shape {@code (N)}: global average pool then the linear head
+     */
+    NDArray head(NDArray features) {
+        long batch = features.getShape().get(0);
+        NDArray x = Pool.globalAvgPool2d(features).reshape(batch, -1);
         NDArray logits = Linear.linear(x, headWeight, headBias).singletonOrThrow().reshape(batch);
         x.close();
         return logits;

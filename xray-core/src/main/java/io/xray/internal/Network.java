@@ -19,6 +19,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
@@ -628,6 +629,198 @@ public final class Network implements AutoCloseable {
             // Every array on the buffer was closed with the batch's manager: it can be reused.
             inputBuffers.give(buffer);
         }
+    }
+
+    /**
+     * Which pixels or activations pushed one image's pneumonia logit up, computed by autograd
+     * through the same forward path as {@link #probabilities}: the logit it returns is the one
+     * evaluation computes for the same input.
+     *
+     * @param method {@link AttributionMethod#GRAD_CAM} on {@code layer4} for a from-scratch
+     *     network, whose stages are reachable; {@link AttributionMethod#GRADIENT_X_INPUT} on the
+     *     input image for a TorchScript or zoo backbone, which runs as one opaque module
+     * @param logit the image's pneumonia logit
+     * @param map the attribution, non-negative (a ReLU of the signed one), row-major
+     * @param width the map's width: the last stage's width for Grad-CAM, the crop's for gradient x input
+     * @param height the map's height
+     */
+    public record Attribution(AttributionMethod method, float logit, float[] map, int width, int height) {}
+
+    /** The two ways {@link #attribute} explains an image. */
+    public enum AttributionMethod {
+        /** Grad-CAM on the last convolutional stage ({@code layer4}). */
+        GRAD_CAM,
+        /** The gradient of the logit with respect to the input image times the image, summed over channels. */
+        GRADIENT_X_INPUT
+    }
+
+    /**
+     * @return the method {@link #attribute} uses for this network's backbone
+     */
+    public AttributionMethod attributionMethod() {
+        return architecture.backbone() == BackboneKind.RESNET18_SCRATCH
+                ? AttributionMethod.GRAD_CAM
+                : AttributionMethod.GRADIENT_X_INPUT;
+    }
+
+    /**
+     * Explains one preprocessed image: {@link #attribute(List, int)} of one.
+     *
+     * @param chw the image, {@code 3 x size x size}, normalised by the model's preprocessing
+     * @param size its height and width
+     * @return the attribution and the logit
+     */
+    public Attribution attribute(float[] chw, int size) {
+        return attribute(List.of(chw), size).get(0);
+    }
+
+    /**
+     * Explains preprocessed images, in one batch, in evaluation mode. For a from-scratch ResNet18
+     * this is Grad-CAM: the network runs up to {@code layer4} (folded, as evaluation runs it,
+     * unless {@value #FOLD_BATCH_NORM_PROPERTY} is {@code false}), that activation {@code A}
+     * becomes a leaf that requires a gradient, the forward pass finishes (global average pool,
+     * head), and one backward pass from the sum of the logits gives each image's
+     * {@code dlogit/dA} (in evaluation mode the images of a batch do not interact); the channel
+     * weights are its spatial means and the map is {@code ReLU(sum_k weight_k A_k)}. A TorchScript
+     * or zoo backbone is one native module whose stages DJL cannot reach, so there the map is
+     * gradient x input on the image instead, named so. The logits are those evaluation computes
+     * for the same batch.
+     *
+     * <p>Gradients are switched on for this thread only (PyTorch's grad mode is thread-local) and
+     * the backward pass runs on this batch's own graph, so several threads may explain and predict
+     * at once. DJL's {@code GradientCollector} is not used because only one may exist in the whole
+     * process at a time. Every array lives in a manager closed before returning.
+     *
+     * @param chwImages the images, each {@code 3 x size x size}, normalised by the model's preprocessing
+     * @param size their height and width
+     * @return one attribution per image, in order
+     */
+    public List<Attribution> attribute(List<float[]> chwImages, int size) {
+        int count = chwImages.size();
+        int pixels = size * size;
+        int plane = 3 * pixels;
+        for (int i = 0; i < count; i++) {
+            if (chwImages.get(i).length != plane) {
+                throw new IllegalArgumentException("image " + i + " has " + chwImages.get(i).length
+                        + " values, expected 3 x " + size + " x " + size);
+            }
+        }
+        if (count == 0) {
+            return List.of();
+        }
+        if (trainingMode) {
+            setTrainingMode(false);
+        }
+        boolean channelsLast = !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+        ByteBuffer buffer = inputBuffers.take(count * plane * Float.BYTES);
+        boolean gradMode = JniUtils.isGradMode();
+        try (NDManager batch = manager.newSubManager()) {
+            FloatBuffer floats = buffer.asFloatBuffer();
+            for (int i = 0; i < count; i++) {
+                float[] chw = chwImages.get(i);
+                if (channelsLast) {
+                    for (int p = 0, to = i * plane; p < pixels; p++, to += 3) {
+                        floats.put(to, chw[p]);
+                        floats.put(to + 1, chw[pixels + p]);
+                        floats.put(to + 2, chw[2 * pixels + p]);
+                    }
+                } else {
+                    floats.put(i * plane, chw, 0, plane);
+                }
+            }
+            NDArray images = channelsLast
+                    ? batch.create(buffer, new Shape(count, size, size, 3), DataType.FLOAT32).transpose(0, 3, 1, 2)
+                    : batch.create(buffer, new Shape(count, 3, size, size), DataType.FLOAT32);
+            return attributionMethod() == AttributionMethod.GRAD_CAM ? gradCam(images) : gradientTimesInput(images);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+            inputBuffers.give(buffer);
+        }
+    }
+
+    private List<Attribution> gradCam(NDArray images) {
+        long count = images.getShape().get(0);
+        boolean fold = !"false".equals(System.getProperty(FOLD_BATCH_NORM_PROPERTY));
+        JniUtils.setGradMode(false);
+        NDArray activation;
+        FoldedResNet foldedNetwork = fold ? folded() : null;
+        if (fold) {
+            activation = foldedNetwork.features(images);
+        } else {
+            ParameterStore store = new ParameterStore(images.getManager(), false);
+            ai.djl.nn.BlockList stages = backbone.getChildren();
+            NDList x = new NDList(images);
+            for (int i = 0; i <= 4; i++) {
+                x = stages.get(i).getValue().forward(store, x, false);
+            }
+            activation = x.singletonOrThrow();
+        }
+        // A leaf of its own: the gradient stops here, and the stages before it build no graph.
+        NDArray leaf = activation.stopGradient();
+        leaf.setRequiresGradient(true);
+        JniUtils.setGradMode(true);
+        NDArray logits;
+        if (fold) {
+            logits = foldedNetwork.head(leaf);
+        } else {
+            ParameterStore store = new ParameterStore(images.getManager(), false);
+            ai.djl.nn.BlockList stages = backbone.getChildren();
+            NDList x = new NDList(leaf);
+            for (int i = 5; i < stages.size(); i++) {
+                x = stages.get(i).getValue().forward(store, x, false);
+            }
+            NDArray features = x.singletonOrThrow().reshape(count, -1);
+            logits = head.forward(store, new NDList(features), false).singletonOrThrow().reshape(count);
+        }
+        backward(logits);
+        JniUtils.setGradMode(false);
+        Shape shape = leaf.getShape();
+        long channels = shape.get(1);
+        NDArray gradient = leaf.getGradient();
+        NDArray weights = gradient.reshape(count, channels, -1).mean(new int[] {2}).reshape(count, channels, 1, 1);
+        NDArray cams = leaf.mul(weights).sum(new int[] {1}).maximum(0f);
+        return split(AttributionMethod.GRAD_CAM, logits.toFloatArray(), cams.toFloatArray(),
+                (int) shape.get(3), (int) shape.get(2));
+    }
+
+    private List<Attribution> gradientTimesInput(NDArray images) {
+        long count = images.getShape().get(0);
+        NDArray input = images.stopGradient();
+        input.setRequiresGradient(true);
+        JniUtils.setGradMode(true);
+        NDArray logits;
+        if (backbone instanceof PtSymbolBlock script) {
+            // The block's own forward runs a module in evaluation mode under a no-grad guard, and
+            // asking it for training would switch BatchNorm to batch statistics: call the module
+            // in the mode it is in (evaluation), with gradient recording on.
+            NDArray features = IValueUtils.forward(script, new NDList(input), true).get(0).reshape(count, -1);
+            ParameterStore store = new ParameterStore(input.getManager(), false);
+            logits = head.forward(store, new NDList(features), false).singletonOrThrow().reshape(count);
+        } else {
+            logits = forward(input);
+        }
+        backward(logits);
+        JniUtils.setGradMode(false);
+        NDArray maps = input.getGradient().mul(input).sum(new int[] {1}).maximum(0f);
+        Shape shape = input.getShape();
+        return split(AttributionMethod.GRADIENT_X_INPUT, logits.toFloatArray(), maps.toFloatArray(),
+                (int) shape.get(3), (int) shape.get(2));
+    }
+
+    private static List<Attribution> split(AttributionMethod method, float[] logits, float[] maps, int width, int height) {
+        int cells = width * height;
+        List<Attribution> attributions = new java.util.ArrayList<>(logits.length);
+        for (int i = 0; i < logits.length; i++) {
+            attributions.add(new Attribution(method, logits[i],
+                    java.util.Arrays.copyOfRange(maps, i * cells, (i + 1) * cells), width, height));
+        }
+        return List.copyOf(attributions);
+    }
+
+    /** Backward from every logit at once: each image's gradient is its own logit's. */
+    private static void backward(NDArray logits) {
+        NDArray seed = logits.onesLike();
+        JniUtils.backward((ai.djl.pytorch.engine.PtNDArray) logits, (ai.djl.pytorch.engine.PtNDArray) seed, false, false);
     }
 
     /**

@@ -3,8 +3,13 @@ package io.xray.serve;
 import io.xray.XrayException;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
+import io.xray.model.Explanation;
+import io.xray.model.ModelArtifact;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A trained {@link Classifier} seen as an {@link InferenceModel}: {@link ModelServer} and the
@@ -86,6 +91,23 @@ public final class ClassifierModel implements InferenceModel {
     @Override
     public double[] predictProbabilities(float[][] chwBatch) {
         return classifier.probabilities(chwBatch);
+    }
+
+    /** Grad-CAM (or gradient x input) through {@link Classifier#explain(BufferedImage)}; thread-safe. */
+    @Override
+    public Explanation explain(BufferedImage image) {
+        return classifier.explain(image);
+    }
+
+    /** Batched through {@link Classifier#explainAll(List)}: one backward pass per batch. */
+    @Override
+    public List<Explanation> explainAll(List<BufferedImage> images) {
+        return classifier.explainAll(images);
+    }
+
+    @Override
+    public Optional<ModelArtifact> artifact() {
+        return Optional.of(classifier.artifact());
     }
 
     /** Closes the classifier when this model loaded it. */

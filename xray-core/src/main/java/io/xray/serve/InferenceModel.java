@@ -1,6 +1,12 @@
 package io.xray.serve;
 
 import io.xray.image.Preprocessing;
+import io.xray.model.Explanation;
+import io.xray.model.ModelArtifact;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The narrow view of a trained classifier that {@link ModelServer} and the in-process
@@ -29,6 +35,42 @@ public interface InferenceModel extends AutoCloseable {
      * @return one probability of pneumonia per image, in the same order
      */
     double[] predictProbabilities(float[][] chwBatch);
+
+    /**
+     * Explains one decoded image: its prediction and a heat map of where the evidence was
+     * ({@link io.xray.model.Classifier#explain(java.awt.image.BufferedImage)}). Unlike
+     * {@link #predictProbabilities}, the in-process {@link Invocations#invoke(byte[], String, String, boolean)}
+     * calls it from the caller's thread, the server through {@link #explainAll}; a model that
+     * cannot explain keeps this default, and the server answers 501.
+     *
+     * @param image the decoded request image
+     * @return the explanation
+     * @throws UnsupportedOperationException when the model cannot explain its predictions
+     */
+    default Explanation explain(BufferedImage image) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot explain its predictions");
+    }
+
+    /**
+     * Explains decoded images as one batch; by default one {@link #explain} after another. The
+     * server calls it from one explanation thread at a time.
+     *
+     * @param images the decoded request images
+     * @return their explanations, in order
+     * @throws UnsupportedOperationException when the model cannot explain its predictions
+     */
+    default List<Explanation> explainAll(List<BufferedImage> images) {
+        List<Explanation> explanations = new ArrayList<>(images.size());
+        for (BufferedImage image : images) {
+            explanations.add(explain(image));
+        }
+        return explanations;
+    }
+
+    /** @return the model's description ({@code model.json}) when it has one; default empty */
+    default Optional<ModelArtifact> artifact() {
+        return Optional.empty();
+    }
 
     /** Releases the model's native resources; no checked exception. */
     @Override

@@ -16,8 +16,13 @@ final class MediaTypes {
 
     /** The request body types the server reads. */
     static final List<String> REQUEST_TYPES = List.of(JPEG, PNG, NPY, JSON, CSV);
-    /** The response types the server writes, the first being the default. */
-    static final List<String> RESPONSE_TYPES = List.of(JSON, NPY);
+    /**
+     * The response types the server writes, the first being the default; {@code image/png} is the
+     * explanation overlay of an image body.
+     */
+    static final List<String> RESPONSE_TYPES = List.of(JSON, NPY, PNG);
+    /** The SageMaker runtime's header for request attributes passed through to the model. */
+    static final String CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes";
 
     private MediaTypes() {
     }
@@ -79,6 +84,32 @@ final class MediaTypes {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a request asks for an explanation: {@code explain=true} in the query string
+     * ({@code ?explain=true}) or among the SageMaker custom attributes ({@code explain=true}, with
+     * other attributes separated by {@code ;} or {@code ,}).
+     *
+     * @param query the query string without {@code ?}, possibly null
+     * @param customAttributes the {@value #CUSTOM_ATTRIBUTES} header, possibly null
+     * @return true when either says {@code explain=true} (case ignored)
+     */
+    static boolean explainRequested(String query, String customAttributes) {
+        return hasExplainTrue(query, "&") || hasExplainTrue(customAttributes, "[;,]");
+    }
+
+    private static boolean hasExplainTrue(String text, String separators) {
+        if (text == null || text.isBlank()) {
+            return false;
+        }
+        for (String part : text.split(separators)) {
+            String[] pair = part.split("=", 2);
+            if (pair.length == 2 && pair[0].trim().equalsIgnoreCase("explain") && pair[1].trim().equalsIgnoreCase("true")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean matches(String range, String type) {

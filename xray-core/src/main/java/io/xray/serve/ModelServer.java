@@ -49,6 +49,12 @@ import org.xnio.Options;
  *       {@code Accept: application/json} (also the default, and for {@code *}{@code /*}) answers
  *       {@code {"predictions": [{"label", "probability", "threshold", "model_id"}, ...]}};
  *       {@code Accept: application/x-npy} answers the probabilities as a float64 NPY vector.
+ *       An image body is decoded only as the format its Content-Type declares (a GIF or PNG sent
+ *       as {@code image/jpeg} gets a 415 naming both). {@code Accept: image/png} answers the
+ *       explanation overlay ({@link io.xray.model.Explanation#overlayPng()}); JSON with
+ *       {@code ?explain=true} or the header {@code X-Amzn-SageMaker-Custom-Attributes: explain=true}
+ *       adds the heat map as a base64 PNG ({@link Invocations#invoke(byte[], String, String, boolean)}).
+ *       Explanations are batched like predictions, through their own queue and model thread.
  *   <li>{@code GET /execution-parameters}: SageMaker batch transform's parameters
  *       ({@link Builder#maxConcurrentTransforms}, {@link Builder#batchStrategy}, the body limit in MB).
  *   <li>{@code GET /metrics}: Prometheus text (requests by route and status with a latency
@@ -111,6 +117,7 @@ public final class ModelServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile InferenceModel model;
     private volatile PredictionBatcher batcher;
+    private volatile ExplanationBatcher explanationBatcher;
     private volatile Invocations invocations;
     private volatile String loadFailure;
     private volatile boolean stopping;
@@ -210,6 +217,8 @@ public final class ModelServer implements AutoCloseable {
         this.invocations = new Invocations(loaded, config.imageDecoder, urlFetcher);
         this.batcher = new PredictionBatcher(loaded, config.maxBatchSize, config.maxBatchDelay,
                 config.queueCapacity, metrics::recordBatch);
+        this.explanationBatcher = new ExplanationBatcher(loaded, config.maxBatchSize, config.maxBatchDelay,
+                config.queueCapacity);
         this.model = loaded;
         LOG.info("model {} ready (crop {}, threshold {})", loaded.modelId(), crop, loaded.threshold());
     }
@@ -305,6 +314,10 @@ public final class ModelServer implements AutoCloseable {
             if (current != null) {
                 current.close(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
             }
+            ExplanationBatcher explaining = explanationBatcher;
+            if (explaining != null) {
+                explaining.close(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            }
             if (undertow != null) {
                 undertow.stop();
             }
@@ -330,6 +343,12 @@ public final class ModelServer implements AutoCloseable {
         return current == null ? 0 : current.largestBatch();
     }
 
+    /** The largest explanation batch so far, for tests and diagnostics. */
+    int largestExplanationBatch() {
+        ExplanationBatcher current = explanationBatcher;
+        return current == null ? 0 : current.largestBatch();
+    }
+
     // ------------------------------------------------------------------ request handling
 
     private void handle(HttpServerExchange exchange) {
@@ -337,6 +356,7 @@ public final class ModelServer implements AutoCloseable {
         String path = exchange.getRequestPath();
         String route = switch (path) {
             case "/ping", "/invocations", "/execution-parameters", "/metrics" -> path;
+            case DemoPage.PAGE, DemoPage.MODEL -> config.demoPage ? path : "other";
             default -> "other";
         };
         exchange.addExchangeCompleteListener((ex, next) -> {
@@ -371,6 +391,18 @@ public final class ModelServer implements AutoCloseable {
                 case "/invocations" -> {
                     requireMethod(post, "POST");
                     startInvocation(exchange, start);
+                }
+                case DemoPage.PAGE -> {
+                    requireMethod(get, "GET");
+                    send(exchange, 200, "text/html; charset=utf-8", DemoPage.html());
+                }
+                case DemoPage.MODEL -> {
+                    requireMethod(get, "GET");
+                    InferenceModel current = model;
+                    if (current == null) {
+                        throw HttpProblem.unavailable("model is not loaded yet", 1);
+                    }
+                    send(exchange, 200, MediaTypes.JSON, DemoPage.modelJson(current));
                 }
                 default -> throw new HttpProblem(404, "no such route: " + path
                         + " (routes: GET /ping, POST /invocations, GET /execution-parameters, GET /metrics)");
@@ -432,6 +464,8 @@ public final class ModelServer implements AutoCloseable {
     private void startInvocation(HttpServerExchange exchange, long start) {
         String contentType = Invocations.requestType(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
         String accept = Invocations.responseType(exchange.getRequestHeaders().getFirst(Headers.ACCEPT));
+        boolean explain = MediaTypes.PNG.equals(accept) || MediaTypes.explainRequested(exchange.getQueryString(),
+                exchange.getRequestHeaders().getFirst(MediaTypes.CUSTOM_ATTRIBUTES));
         long declared = exchange.getRequestContentLength();
         if (declared > config.maxBodyBytes) {
             throw HttpProblem.tooLarge("body of " + declared + " bytes exceeds the limit of " + config.maxBodyBytes + " bytes");
@@ -441,7 +475,11 @@ public final class ModelServer implements AutoCloseable {
         }
         exchange.dispatch(exchange.getConnection().getWorker(), () -> {
             try {
-                invoke(exchange, contentType, accept, start);
+                if (explain) {
+                    explainInvocation(exchange, contentType, accept, start);
+                } else {
+                    invoke(exchange, contentType, accept, start);
+                }
             } catch (HttpProblem problem) {
                 sendProblem(exchange, problem);
             } catch (RuntimeException | Error e) {
@@ -483,6 +521,49 @@ public final class ModelServer implements AutoCloseable {
                         sendProblem(exchange, new HttpProblem(500, "internal error: " + e.getClass().getSimpleName()));
                     }
                 }, worker);
+    }
+
+    /**
+     * An explanation: the body is read and decoded on this worker thread, then explained in a
+     * batch by the {@link ExplanationBatcher} and answered like a prediction.
+     */
+    private void explainInvocation(HttpServerExchange exchange, String contentType, String accept, long start) {
+        long deadline = start + config.requestTimeout.toNanos();
+        exchange.startBlocking();
+        byte[] body = readBody(exchange, deadline);
+        Invocations current = invocations;
+        ExplanationBatcher explaining = explanationBatcher;
+        if (current == null || explaining == null) {
+            throw HttpProblem.unavailable("model is not loaded yet", 1);
+        }
+        if (body.length == 0) {
+            throw HttpProblem.badRequest("empty request body (0 bytes)");
+        }
+        java.awt.image.BufferedImage image = current.explanationImage(body, contentType, accept);
+        CompletableFuture<io.xray.model.Explanation> future;
+        try {
+            future = explaining.submit(image);
+        } catch (PredictionBatcher.Rejected e) {
+            metrics.recordRejection();
+            throw HttpProblem.unavailable(e.getMessage(), 1);
+        }
+        long left = deadline - System.nanoTime();
+        future.orTimeout(Math.max(1, left), TimeUnit.NANOSECONDS)
+                .whenCompleteAsync((explanation, failure) -> {
+                    try {
+                        if (failure == null) {
+                            send(exchange, 200, accept, current.encodeExplanation(explanation, accept));
+                        } else {
+                            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                    ? failure.getCause() : failure;
+                            sendProblem(exchange, cause instanceof UnsupportedOperationException
+                                    ? new HttpProblem(501, cause.getMessage()) : failureProblem(failure));
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.error("bug while answering /invocations", e);
+                        sendProblem(exchange, new HttpProblem(500, "internal error: " + e.getClass().getSimpleName()));
+                    }
+                }, exchange.getConnection().getWorker());
     }
 
     private HttpProblem failureProblem(Throwable failure) {
@@ -599,6 +680,7 @@ public final class ModelServer implements AutoCloseable {
         private boolean batchMode;
         private int maxConcurrentTransforms;
         private String batchStrategy = "SINGLE_RECORD";
+        private boolean demoPage;
 
         private Builder() {
         }
@@ -624,6 +706,7 @@ public final class ModelServer implements AutoCloseable {
             b.imageDecoder = imageDecoder;
             b.batchMode = batchMode;
             b.maxConcurrentTransforms = maxConcurrentTransforms;
+            b.demoPage = demoPage;
             b.batchStrategy = batchStrategy;
             return b;
         }
@@ -760,6 +843,18 @@ public final class ModelServer implements AutoCloseable {
          */
         public Builder batchMode(boolean batchMode) {
             this.batchMode = batchMode;
+            return this;
+        }
+
+        /**
+         * @param demoPage true to serve {@code GET /}, a page where one picks or drops an X-ray and
+         *     sees the label, the probability against the threshold and the heat map beside the
+         *     image, and {@code GET /model}, the model's id and {@code model.json} as JSON. Plain
+         *     HTML and JavaScript from the jar, no network. Off by default: both routes answer 404.
+         * @return this builder
+         */
+        public Builder demoPage(boolean demoPage) {
+            this.demoPage = demoPage;
             return this;
         }
 

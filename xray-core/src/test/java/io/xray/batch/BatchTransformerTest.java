@@ -104,6 +104,34 @@ class BatchTransformerTest {
     }
 
     @Test
+    void explain_shouldWriteAnOverlayBesideEachResult_andRedoOnlyResultsWithoutOne() throws Exception {
+        Path in = inputFolder();
+        Path plain = temp.resolve("plain");
+        Path out = temp.resolve("explained");
+        job(in, plain).build().run();
+        assertThat(relativeFiles(plain, ".explain.png")).isEmpty();
+
+        BatchResult result = job(in, out).explain(true).build().run();
+
+        assertThat(result.processed()).isEqualTo(11);
+        List<String> results = relativeFiles(out, ".out");
+        assertThat(relativeFiles(out, ".explain.png"))
+                .containsExactlyElementsOf(results.stream().map(n -> n.replaceAll("\\.out$", ".explain.png")).toList());
+        for (String name : results) {
+            double explained = JSON.readTree(out.resolve(name).toFile()).path("predictions").path(0).path("probability").asDouble();
+            double scored = JSON.readTree(plain.resolve(name).toFile()).path("predictions").path(0).path("probability").asDouble();
+            assertThat(explained).as(name).isCloseTo(scored, within(1e-6));
+            String overlay = name.replaceAll("\\.out$", ".explain.png");
+            assertThat(javax.imageio.ImageIO.read(out.resolve(overlay).toFile())).as(overlay).isNotNull();
+        }
+        Files.delete(out.resolve("NORMAL/IM-4200-0001.png.explain.png"));
+        BatchResult again = job(in, out).explain(true).build().run();
+        assertThat(again.processed()).isEqualTo(1);
+        assertThat(again.skipped()).isEqualTo(10);
+        assertThat(out.resolve("NORMAL/IM-4200-0001.png.explain.png")).isRegularFile();
+    }
+
+    @Test
     void oneThreadBatchOfOne_andManyThreadsBatchOfFour_shouldGiveTheSameResults() throws Exception {
         Path in = inputFolder();
         job(in, temp.resolve("a")).threads(1).batchSize(1).build().run();

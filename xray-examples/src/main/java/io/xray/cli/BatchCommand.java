@@ -43,6 +43,10 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "images per model call (default: ${DEFAULT-VALUE})")
     private int batchSize = BatchTransformer.DEFAULT_BATCH_SIZE;
 
+    @Option(names = "--explain", description = "also write <input name>.explain.png beside each .out: the image with the"
+            + " model's heat map (a backward pass per image; off by default)")
+    private boolean explain;
+
     @Override
     public Integer call() {
         BatchResult result = BatchTransformer.builder()
@@ -51,6 +55,7 @@ final class BatchCommand implements Callable<Integer> {
                 .output(output)
                 .threads(threads)
                 .batchSize(batchSize)
+                .explain(explain)
                 .build()
                 .run();
         PrintWriter out = spec.commandLine().getOut();

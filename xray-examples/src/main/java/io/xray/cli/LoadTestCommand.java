@@ -69,6 +69,10 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--content-type", description = "Content-Type of the body (default: from the file's extension)")
     private String contentType;
 
+    @Option(names = "--accept", defaultValue = "application/json",
+            description = "Accept of the requests; image/png asks for the explanation overlay (default: ${DEFAULT-VALUE})")
+    private String accept;
+
     @Option(names = "--concurrency", defaultValue = "8", description = "concurrent clients (default: ${DEFAULT-VALUE})")
     private int concurrency;
 
@@ -178,7 +182,7 @@ final class LoadTestCommand implements Callable<Integer> {
         HttpRequest invocation = HttpRequest.newBuilder(base.resolve("/invocations"))
                 .timeout(Duration.ofSeconds(timeoutSeconds))
                 .header("Content-Type", type)
-                .header("Accept", "application/json")
+                .header("Accept", accept)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         if (waitReadySeconds > 0) {

@@ -79,6 +79,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "time to answer an invocation, s (default: 55, or 590 when SAGEMAKER_BATCH=true)")
     private Integer requestTimeoutSeconds;
 
+    @Option(names = "--demo",
+            description = "also serve a demo page at / (pick or drop an X-ray; label, probability, heat map) and the"
+                    + " model's description at /model; off by default")
+    private boolean demo;
+
     @Option(names = "--worker-threads", defaultValue = "16",
             description = "threads that read bodies and decode images (default: ${DEFAULT-VALUE})")
     private int workerThreads;
@@ -114,6 +119,9 @@ final class ServeCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "xray serve: ready at %s/invocations (%s mode, max batch %d, queue %d)%n",
                     url, server.isBatchMode() ? "batch-transform" : "real-time", maxBatchSize, queueCapacity);
+            if (demo) {
+                out.printf("xray serve: demo page at %s/%n", url);
+            }
             out.flush();
             server.awaitStop();
         } catch (InterruptedException e) {
@@ -138,7 +146,8 @@ final class ServeCommand implements Callable<Integer> {
                 .maxBatchSize(maxBatchSize)
                 .maxBatchDelay(Duration.ofMillis(maxBatchDelayMs))
                 .queueCapacity(queueCapacity)
-                .workerThreads(workerThreads);
+                .workerThreads(workerThreads)
+                .demoPage(demo);
         if (port != null) {
             builder.port(port);
         }

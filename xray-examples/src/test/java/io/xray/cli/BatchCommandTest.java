@@ -60,6 +60,19 @@ class BatchCommandTest {
     }
 
     @Test
+    void batchWithExplain_shouldWriteAnOverlayBesideEachOut() throws Exception {
+        Path input = temp.resolve("few/NORMAL");
+        Files.createDirectories(input);
+        Files.copy(SAMPLE.resolve("test/NORMAL/IM-0015-0001.jpeg"), input.resolve("IM-0015-0001.jpeg"));
+        Path output = temp.resolve("explained");
+        CliRun result = run("batch", "--model", model.toString(), "--input", temp.resolve("few").toString(),
+                "--output", output.toString(), "--explain");
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(output.resolve("NORMAL/IM-0015-0001.jpeg.out")).isRegularFile();
+        assertThat(javax.imageio.ImageIO.read(output.resolve("NORMAL/IM-0015-0001.jpeg.explain.png").toFile())).isNotNull();
+    }
+
+    @Test
     void batch_withZeroThreads_shouldExitTwoNamingTheField() {
         CliRun result = run("batch", "--model", model.toString(), "--input", SAMPLE.resolve("test").toString(),
                 "--output", temp.resolve("never").toString(), "--threads", "0");

@@ -128,6 +128,13 @@ class ServeCommandTest {
         assertThat(load.get("rss_after_bytes").asLong()).isGreaterThan(10_000_000L);
         assertThat(load.get("heap_committed_after_bytes").asLong()).isPositive();
 
+        StringWriter explainOut = new StringWriter();
+        int explainStatus = XrayCli.run(new PrintWriter(explainOut, true), new PrintWriter(new StringWriter(), true),
+                "loadtest", "--url", base, "--image", jpeg.toString(), "--accept", "image/png", "--concurrency", "2",
+                "--requests", "8", "--warmup", "1", "--json");
+        assertThat(explainStatus).as(explainOut.toString()).isZero();
+        assertThat(JSON.readTree(explainOut.toString()).get("errors").asInt()).isZero();
+
         serving.interrupt();
         serving.join(30_000);
         assertThat(serving.isAlive()).isFalse();

@@ -135,6 +135,26 @@ class TrainCommandsTest {
     }
 
     @Test
+    void predictWithExplain_shouldWriteOneOverlayPngPerFileWithPredictsFigures() throws Exception {
+        Path pneumonia = data.resolve("test").resolve("PNEUMONIA").resolve("person500_bacteria_0.png");
+        Path normal = data.resolve("test").resolve("NORMAL").resolve("IM-0500-0001.png");
+        Path overlays = temp.resolve("overlays");
+        String model = output.resolve("model").toString();
+        CliRun plain = run("predict", "--model", model, pneumonia.toString(), normal.toString());
+        CliRun explained = run("predict", "--model", model, "--explain", overlays.toString(), pneumonia.toString(),
+                normal.toString());
+        assertThat(explained.status()).as(explained.err()).isZero();
+        assertThat(explained.out()).isEqualTo(plain.out());
+        assertThat(explained.err()).contains("wrote 2 overlays to " + overlays);
+        for (String name : new String[] {"person500_bacteria_0.explain.png", "IM-0500-0001.explain.png"}) {
+            java.awt.image.BufferedImage overlay = javax.imageio.ImageIO.read(overlays.resolve(name).toFile());
+            assertThat(overlay).as(name).isNotNull();
+            assertThat(overlay.getHeight()).isEqualTo(SyntheticXrays.SIZE);
+            assertThat(overlay.getWidth()).isGreaterThan(SyntheticXrays.SIZE);
+        }
+    }
+
+    @Test
     void train_withBatchSizeZero_shouldExitTwoNamingTheField() {
         CliRun result = run("train", "--data", data.toString(), "--output", temp.resolve("bad").toString(),
                 "--batch-size", "0");
