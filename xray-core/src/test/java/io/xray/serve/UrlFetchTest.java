@@ -14,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
 class UrlFetchTest {
 
     static HttpServer images;
+    static ExecutorService imageThreads;
     static HttpServer target;
     static final AtomicInteger targetHits = new AtomicInteger();
     static ModelServer server;
@@ -72,6 +75,10 @@ class UrlFetchTest {
             exchange.getResponseBody().write(JPEG);
             exchange.close();
         });
+        // The JDK server runs handlers on its dispatcher thread unless given an executor: /slow's
+        // 3 s sleep would then hold back whichever test asks next (seen as a flaky 504 under load).
+        imageThreads = Executors.newCachedThreadPool();
+        images.setExecutor(imageThreads);
         images.start();
 
         UrlFetchPolicy policy = UrlFetchPolicy.builder()
@@ -99,6 +106,7 @@ class UrlFetchTest {
     static void stop() {
         server.close();
         images.stop(0);
+        imageThreads.shutdownNow();
         target.stop(0);
     }
 
