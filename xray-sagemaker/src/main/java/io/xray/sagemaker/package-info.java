@@ -1,0 +1,20 @@
+/**
+ * xray on Amazon SageMaker, through the AWS SDK for Java v2.
+ *
+ * <ul>
+ *   <li>{@link io.xray.sagemaker.SageMakerSession}: region, execution role, default bucket and the
+ *       SDK clients (default credentials chain, throttling retried by the SDK's standard retry
+ *       strategy, endpoint overrides for tests).
+ *   <li>{@link io.xray.sagemaker.SageMakerContainer}: the container's two entrypoints,
+ *       {@code train} and {@code serve}, over SageMaker's {@code /opt/ml} contract (the root is a
+ *       parameter, so both run on any folder).
+ *   <li>{@link io.xray.sagemaker.SageMakerRuntimeTransport}: the
+ *       {@link io.xray.predict.EndpointTransport} that calls a SageMaker endpoint with
+ *       {@code InvokeEndpoint}.
+ *   <li>{@link io.xray.sagemaker.TrainingJob}: a training job (the estimator) built from a
+ *       {@link io.xray.train.TrainingRecipe}, with managed spot, checkpoints and metric definitions
+ *       that read the {@code Val_epoch} line; {@link io.xray.sagemaker.TrainingJob#waitForCompletion}
+ *       treats {@code Stopped} and {@code Failed} as failures.
+ * </ul>
+ */
+package io.xray.sagemaker;
