@@ -11,10 +11,11 @@
  *   <li>{@link io.xray.sagemaker.SageMakerRuntimeTransport}: the
  *       {@link io.xray.predict.EndpointTransport} that calls a SageMaker endpoint with
  *       {@code InvokeEndpoint}.
- *   <li>{@link io.xray.sagemaker.TrainingJob}: a training job (the estimator) built from a
- *       {@link io.xray.train.TrainingRecipe}, with managed spot, checkpoints and metric definitions
- *       that read the {@code Val_epoch} line; {@link io.xray.sagemaker.TrainingJob#waitForCompletion}
- *       treats {@code Stopped} and {@code Failed} as failures.
+ *   <li>{@link io.xray.sagemaker.SageMakerEstimator}: a training job's definition (the
+ *       estimator) built from a {@link io.xray.train.TrainingRecipe}, with managed spot,
+ *       checkpoints and the metric definitions of {@link io.xray.sagemaker.TrainingMetrics};
+ *       {@link io.xray.sagemaker.TrainingJob#waitForCompletion()} treats {@code Stopped} and
+ *       {@code Failed} as failures.
  * </ul>
  */
 package io.xray.sagemaker;
