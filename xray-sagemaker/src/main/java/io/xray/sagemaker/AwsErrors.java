@@ -23,7 +23,7 @@ final class AwsErrors {
             String message = service.awsErrorDetails() == null ? service.getMessage() : service.awsErrorDetails().errorMessage();
             String hint = "";
             if ("AccessDeniedException".equals(code) || "AccessDenied".equals(code) || service.statusCode() == 403) {
-                hint = " — the caller lacks the IAM permission sagemaker:" + operation
+                hint = " — the caller lacks the IAM permission " + permission(operation)
                         + " (or iam:PassRole on the execution role); see the IAM section of the SageMaker guide";
             } else if (service.isThrottlingException()) {
                 hint = " — still throttled after the SDK's retries; raise maxAttempts or call less often";
@@ -39,5 +39,15 @@ final class AwsErrors {
                     + " — set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is attached", e);
         }
         return new SageMakerException(prefix + e.getMessage(), e);
+    }
+
+    /** @return the IAM action an operation needs */
+    static String permission(String operation) {
+        return switch (operation) {
+            case "HeadObject", "GetObject" -> "s3:GetObject";
+            case "PutObject" -> "s3:PutObject";
+            case "ListObjectsV2" -> "s3:ListBucket";
+            default -> "sagemaker:" + operation;
+        };
     }
 }
