@@ -7,16 +7,10 @@ import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
 import io.xray.data.Dataset;
 import io.xray.testing.SyntheticXrays;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,25 +25,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /** Uploads through the real S3 client to S3Proxy (an S3-compatible server, in memory) on loopback. */
 class DatasetUploadTest {
 
-    static BlobStoreContext blobs;
-    static S3Proxy proxy;
+    static LocalS3 s3;
     static SageMakerSession session;
 
     @BeforeAll
     static void start() throws Exception {
-        blobs = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
-                .overrides(new Properties()).build(BlobStoreContext.class);
-        proxy = S3Proxy.builder().blobStore(blobs.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "AKIDS3PROXY", "s3proxy-secret").build();
-        proxy.start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!"STARTED".equals(proxy.getState()) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        s3 = new LocalS3();
         session = SageMakerSession.builder()
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDS3PROXY", "s3proxy-secret")))
-                .s3Endpoint(URI.create("http://127.0.0.1:" + proxy.getPort()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(LocalS3.ACCESS_KEY, LocalS3.SECRET_KEY)))
+                .s3Endpoint(s3.uri())
                 .build();
         session.s3().createBucket(r -> r.bucket("xray-data"));
     }
@@ -57,8 +43,7 @@ class DatasetUploadTest {
     @AfterAll
     static void stop() throws Exception {
         session.close();
-        proxy.stop();
-        blobs.close();
+        s3.close();
     }
 
     static List<S3Object> list(String prefix) {
