@@ -8,6 +8,12 @@
  *   <li>{@link io.xray.sagemaker.SageMakerContainer}: the container's two entrypoints,
  *       {@code train} and {@code serve}, over SageMaker's {@code /opt/ml} contract (the root is a
  *       parameter, so both run on any folder).
+ *   <li>{@link io.xray.sagemaker.TuningJob}: a hyperparameter tuning job over an estimator.
+ *   <li>{@link io.xray.sagemaker.DatasetUpload}: a data set to S3, with checksums, skipping what is there.
+ *   <li>{@link io.xray.sagemaker.EndpointDeployment}: model, endpoint configuration and endpoint; the
+ *       {@link io.xray.sagemaker.Endpoint} it returns deletes them on close.
+ *   <li>{@link io.xray.sagemaker.BatchTransformJob}: a transform job whose results come back as a
+ *       {@link io.xray.batch.BatchResult}.
  *   <li>{@link io.xray.sagemaker.SageMakerRuntimeTransport}: the
  *       {@link io.xray.predict.EndpointTransport} that calls a SageMaker endpoint with
  *       {@code InvokeEndpoint}.
