@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobResponse;
 import software.amazon.awssdk.services.sagemaker.model.DataSource;
 import software.amazon.awssdk.services.sagemaker.model.OutputDataConfig;
+import software.amazon.awssdk.services.sagemaker.model.ProfilerConfig;
 import software.amazon.awssdk.services.sagemaker.model.ResourceConfig;
 import software.amazon.awssdk.services.sagemaker.model.S3DataDistribution;
 import software.amazon.awssdk.services.sagemaker.model.S3DataSource;
@@ -57,6 +58,9 @@ public final class SageMakerEstimator {
     public static final String CHECKPOINT_LOCAL_PATH = "/opt/ml/checkpoints";
     /** SageMaker's limit on the number of hyperparameters. */
     public static final int MAX_HYPERPARAMETERS = 100;
+    /** The system-metrics intervals SageMaker's profiler accepts. */
+    public static final java.util.Set<Duration> PROFILER_INTERVALS = java.util.Set.of(Duration.ofMillis(100),
+            Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMinutes(1));
     /** SageMaker's limit on a hyperparameter value's length. */
     public static final int MAX_HYPERPARAMETER_LENGTH = 2500;
 
@@ -79,6 +83,7 @@ public final class SageMakerEstimator {
     private final String checkpointS3Uri;
     private final String baseJobName;
     private final Clock clock;
+    private final Duration systemMetricsInterval;
 
     private SageMakerEstimator(Builder b, String outputPath, String checkpointS3Uri) {
         this.session = b.session;
@@ -95,6 +100,7 @@ public final class SageMakerEstimator {
         this.checkpointS3Uri = checkpointS3Uri;
         this.baseJobName = b.baseJobName;
         this.clock = b.clock;
+        this.systemMetricsInterval = b.systemMetricsInterval;
     }
 
     /**
@@ -149,6 +155,12 @@ public final class SageMakerEstimator {
         if (checkpointS3Uri != null) {
             String uri = checkpointS3Uri.endsWith("/") ? checkpointS3Uri + jobName : checkpointS3Uri + "/" + jobName;
             request.checkpointConfig(CheckpointConfig.builder().s3Uri(uri).localPath(CHECKPOINT_LOCAL_PATH).build());
+        }
+        if (systemMetricsInterval != null) {
+            request.profilerConfig(ProfilerConfig.builder()
+                    .profilingIntervalInMilliseconds(systemMetricsInterval.toMillis())
+                    .s3OutputPath(outputPath)
+                    .build());
         }
         return request.stoppingCondition(stopping.build()).build();
     }
@@ -230,6 +242,7 @@ public final class SageMakerEstimator {
         private String checkpointS3Uri;
         private String baseJobName = "xray";
         private Clock clock = Clock.systemUTC();
+        private Duration systemMetricsInterval;
 
         private Builder(SageMakerSession session) {
             this.session = Objects.requireNonNull(session, "session");
@@ -317,6 +330,20 @@ public final class SageMakerEstimator {
             return this;
         }
 
+        /**
+         * Asks SageMaker's profiler for system metrics (CPU, GPU, memory, I/O) at this interval
+         * ({@code ProfilerConfig}). Only for accounts that already used SageMaker Debugger: it closed
+         * to new customers on 2026-07-30, and the profiler's support ends 2027-06-30. xray's own
+         * timings are in every {@code Val_epoch} line either way. Default: no {@code ProfilerConfig}.
+         *
+         * @param interval one of {@link SageMakerEstimator#PROFILER_INTERVALS}
+         * @return this builder
+         */
+        public Builder systemMetrics(Duration interval) {
+            this.systemMetricsInterval = interval;
+            return this;
+        }
+
         /** @param base the start of generated job names; default {@code xray}
          *  @return this builder */
         public Builder baseJobName(String base) {
@@ -399,6 +426,10 @@ public final class SageMakerEstimator {
             }
             if (clock == null) {
                 throw new InvalidConfigurationException("clock", "must not be null");
+            }
+            if (systemMetricsInterval != null && !PROFILER_INTERVALS.contains(systemMetricsInterval)) {
+                throw new InvalidConfigurationException("systemMetrics", "SageMaker's profiler samples every 100, 200"
+                        + " or 500 ms, 1 s, 5 s or 1 min, not " + systemMetricsInterval);
             }
             JobNames.trainingJob(baseJobName, clock.instant());
             session.roleArn(); // fails now, naming roleArn, rather than at fit()

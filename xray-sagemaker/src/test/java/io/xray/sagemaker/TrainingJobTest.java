@@ -112,7 +112,20 @@ class TrainingJobTest {
         JsonNode body = stub.requests("CreateTrainingJob").get(0).json();
         assertThat(body.has("EnableManagedSpotTraining")).isFalse();
         assertThat(body.has("CheckpointConfig")).isFalse();
+        assertThat(body.has("ProfilerConfig")).isFalse();
         assertThat(body.get("StoppingCondition").has("MaxWaitTimeInSeconds")).isFalse();
+    }
+
+    @Test
+    void systemMetrics_shouldSendAProfilerConfig() {
+        stub.on("CreateTrainingJob", AwsStub.Reply.json(Map.of("TrainingJobArn", "arn:x")));
+
+        estimator().systemMetrics(Duration.ofMillis(500)).build().fit(JOB);
+
+        JsonNode profiler = stub.requests("CreateTrainingJob").get(0).json().get("ProfilerConfig");
+        assertThat(profiler.get("ProfilingIntervalInMilliseconds").asLong()).isEqualTo(500);
+        assertThat(profiler.get("S3OutputPath").asText()).isEqualTo("s3://xray-test-bucket/xray/training");
+        assertField(() -> estimator().systemMetrics(Duration.ofSeconds(2)).build(), "systemMetrics", "not PT2S");
     }
 
     @Test
