@@ -19,6 +19,7 @@ import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -28,7 +29,7 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 /**
  * Where and as whom xray works on SageMaker: the region, the execution role that jobs and
  * endpoints run as, the default S3 bucket, and the three SDK clients (SageMaker, SageMaker
- * runtime, S3) built from one credentials provider.
+ * runtime, S3, CloudWatch) built from one credentials provider.
  *
  * <pre>{@code
  * try (SageMakerSession session = SageMakerSession.builder()
@@ -68,6 +69,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
     private final URI sageMakerEndpoint;
     private final URI runtimeEndpoint;
     private final URI s3Endpoint;
+    private final URI cloudWatchEndpoint;
     private final int maxAttempts;
     private final Duration throttlingBase;
     private final Duration throttlingMax;
@@ -76,6 +78,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
     private SageMakerClient sageMaker;
     private SageMakerRuntimeClient runtime;
     private S3Client s3;
+    private CloudWatchClient cloudWatch;
     private boolean closed;
 
     private SageMakerSession(Builder b, Region region) {
@@ -87,6 +90,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
         this.sageMakerEndpoint = b.sageMakerEndpoint;
         this.runtimeEndpoint = b.runtimeEndpoint;
         this.s3Endpoint = b.s3Endpoint;
+        this.cloudWatchEndpoint = b.cloudWatchEndpoint;
         this.maxAttempts = b.maxAttempts;
         this.throttlingBase = b.throttlingBase;
         this.throttlingMax = b.throttlingMax;
@@ -177,6 +181,15 @@ public final class SageMakerSession implements SdkAutoCloseable {
         return s3;
     }
 
+    /** @return the CloudWatch client (endpoint metrics), built on first use; the session closes it */
+    public synchronized CloudWatchClient cloudWatch() {
+        requireOpen();
+        if (cloudWatch == null) {
+            cloudWatch = configure(CloudWatchClient.builder(), cloudWatchEndpoint).build();
+        }
+        return cloudWatch;
+    }
+
     /** @return the retry strategy every client uses: the SDK's standard one, configured */
     RetryStrategy retryStrategy() {
         return AwsRetryStrategy.standardRetryStrategy().toBuilder()
@@ -211,7 +224,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
             return;
         }
         closed = true;
-        for (SdkAutoCloseable client : new SdkAutoCloseable[] {sageMaker, runtime, s3}) {
+        for (SdkAutoCloseable client : new SdkAutoCloseable[] {sageMaker, runtime, s3, cloudWatch}) {
             if (client != null) {
                 client.close();
             }
@@ -240,6 +253,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
         private URI sageMakerEndpoint;
         private URI runtimeEndpoint;
         private URI s3Endpoint;
+        private URI cloudWatchEndpoint;
         private int maxAttempts = 8;
         private Duration throttlingBase = Duration.ofSeconds(1);
         private Duration throttlingMax = Duration.ofSeconds(20);
@@ -299,6 +313,13 @@ public final class SageMakerSession implements SdkAutoCloseable {
             return this;
         }
 
+        /** @param endpoint CloudWatch's address, for tests; default AWS's
+         *  @return this builder */
+        public Builder cloudWatchEndpoint(URI endpoint) {
+            this.cloudWatchEndpoint = endpoint;
+            return this;
+        }
+
         /** @param maxAttempts attempts per call, the first included, 1 to 20; default 8 (SageMaker's control
          *      plane throttles readily, and job polling must ride it out)
          *  @return this builder */
@@ -349,7 +370,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
             if (apiCallTimeout != null && (apiCallTimeout.isNegative() || apiCallTimeout.isZero())) {
                 throw new InvalidConfigurationException("apiCallTimeout", "must be positive, was " + apiCallTimeout);
             }
-            for (URI endpoint : new URI[] {sageMakerEndpoint, runtimeEndpoint, s3Endpoint}) {
+            for (URI endpoint : new URI[] {sageMakerEndpoint, runtimeEndpoint, s3Endpoint, cloudWatchEndpoint}) {
                 if (endpoint != null && !"http".equals(endpoint.getScheme()) && !"https".equals(endpoint.getScheme())) {
                     throw new InvalidConfigurationException("endpoint", "must be an http or https URI, was " + endpoint);
                 }

@@ -68,6 +68,7 @@ final class AwsStub implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, Deque<Reply>> replies = new ConcurrentHashMap<>();
+    private final Map<String, java.util.function.Function<Request, Reply>> handlers = new ConcurrentHashMap<>();
     final List<Request> requests = new CopyOnWriteArrayList<>();
 
     AwsStub() {
@@ -104,6 +105,17 @@ final class AwsStub implements AutoCloseable {
         return this;
     }
 
+    /** Answers an operation from the request itself. */
+    AwsStub handle(String key, java.util.function.Function<Request, Reply> handler) {
+        handlers.put(key, handler);
+        return this;
+    }
+
+    /** An AWS Query (form) reply, as CloudWatch's protocol answers. */
+    static Reply xml(String body) {
+        return new Reply(200, "text/xml", null, utf8(body));
+    }
+
     List<Request> requests(String key) {
         return requests.stream().filter(r -> key.equals(r.target()) || key.equals(r.path())).toList();
     }
@@ -112,13 +124,21 @@ final class AwsStub implements AutoCloseable {
         byte[] body = exchange.getRequestBody().readAllBytes();
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
         String operation = target == null ? null : target.substring(target.indexOf('.') + 1);
+        String form = new String(body, StandardCharsets.UTF_8);
+        if (operation == null && form.startsWith("Action=")) { // the AWS Query protocol (CloudWatch)
+            operation = form.substring("Action=".length(), form.contains("&") ? form.indexOf('&') : form.length());
+        }
         String path = exchange.getRequestURI().getPath();
-        requests.add(new Request(exchange.getRequestMethod(), path, operation, Map.copyOf(exchange.getRequestHeaders()), body));
+        Request request = new Request(exchange.getRequestMethod(), path, operation, Map.copyOf(exchange.getRequestHeaders()), body);
+        requests.add(request);
         String key = operation != null ? operation : path;
         Deque<Reply> queue = replies.get(key);
         Reply reply;
         synchronized (this) {
             reply = queue == null ? null : queue.size() > 1 ? queue.poll() : queue.peek();
+        }
+        if (reply == null && handlers.containsKey(key)) {
+            reply = handlers.get(key).apply(request);
         }
         if (reply == null) {
             reply = Reply.error(400, "UnknownOperationException", "the stub has no reply for " + key);
