@@ -12,6 +12,7 @@
  *   <li>{@link io.xray.sagemaker.DatasetUpload}: a data set to S3, with checksums, skipping what is there.
  *   <li>{@link io.xray.sagemaker.EndpointDeployment}: model, endpoint configuration and endpoint; the
  *       {@link io.xray.sagemaker.Endpoint} it returns deletes them on close.
+ *   <li>{@link io.xray.sagemaker.EndpointSweeper}: deletes xray's endpoints past their time-to-live or idle.
  *   <li>{@link io.xray.sagemaker.BatchTransformJob}: a transform job whose results come back as a
  *       {@link io.xray.batch.BatchResult}.
  *   <li>{@link io.xray.sagemaker.SageMakerRuntimeTransport}: the
