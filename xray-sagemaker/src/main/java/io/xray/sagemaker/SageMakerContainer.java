@@ -165,9 +165,13 @@ public final class SageMakerContainer {
         AtomicInteger lastEpoch = new AtomicInteger();
         Thread onSigterm = new Thread(() -> {
             if (!finished.get()) {
-                String message = "SIGTERM: stopping; the checkpoint of epoch " + lastEpoch.get()
-                        + " (the last complete one) is in " + root.resolve("checkpoints")
-                        + "; a restarted job resumes from it";
+                int epoch = lastEpoch.get();
+                String message = epoch > 0
+                        ? "SIGTERM: stopping; the checkpoint of epoch " + epoch + " (the last complete one) is in "
+                                + root.resolve("checkpoints") + "; a restarted job resumes from it"
+                        : "SIGTERM: stopping before this run completed an epoch; a restarted job resumes from the"
+                                + " checkpoint of an earlier run in " + root.resolve("checkpoints") + " if there is one,"
+                                + " else starts afresh";
                 console.println(message);
                 console.flush();
                 LOG.warn(message);
