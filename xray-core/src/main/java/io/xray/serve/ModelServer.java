@@ -55,6 +55,9 @@ import org.xnio.Options;
  *       {@code ?explain=true} or the header {@code X-Amzn-SageMaker-Custom-Attributes: explain=true}
  *       adds the heat map as a base64 PNG ({@link Invocations#invoke(byte[], String, String, boolean)}).
  *       Explanations are batched like predictions, through their own queue and model thread.
+ *   <li>{@code POST /endpoints/{name}/invocations}: the same as {@code /invocations}; the SageMaker
+ *       runtime's own path, so a SageMaker runtime client (AWS SDK, boto3, the AWS CLI) with an
+ *       endpoint override pointing here works unchanged, whatever endpoint name it gives.
  *   <li>{@code GET /execution-parameters}: SageMaker batch transform's parameters
  *       ({@link Builder#maxConcurrentTransforms}, {@link Builder#batchStrategy}, the body limit in MB).
  *   <li>{@code GET /metrics}: Prometheus text (requests by route and status with a latency
@@ -108,6 +111,9 @@ public final class ModelServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpString RETRY_AFTER = new HttpString("Retry-After");
+    /** The SageMaker runtime's InvokeEndpoint path, with SageMaker's endpoint-name pattern. */
+    private static final java.util.regex.Pattern RUNTIME_ROUTE =
+            java.util.regex.Pattern.compile("/endpoints/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}/invocations");
 
     private final Builder config;
     private final ServerMetrics metrics;
@@ -357,7 +363,8 @@ public final class ModelServer implements AutoCloseable {
         String route = switch (path) {
             case "/ping", "/invocations", "/execution-parameters", "/metrics" -> path;
             case DemoPage.PAGE, DemoPage.MODEL -> config.demoPage ? path : "other";
-            default -> "other";
+            // the SageMaker runtime's own route, so its clients work against this server unchanged
+            default -> RUNTIME_ROUTE.matcher(path).matches() ? "/invocations" : "other";
         };
         exchange.addExchangeCompleteListener((ex, next) -> {
             try {
@@ -405,7 +412,8 @@ public final class ModelServer implements AutoCloseable {
                     send(exchange, 200, MediaTypes.JSON, DemoPage.modelJson(current));
                 }
                 default -> throw new HttpProblem(404, "no such route: " + path
-                        + " (routes: GET /ping, POST /invocations, GET /execution-parameters, GET /metrics)");
+                        + " (routes: GET /ping, POST /invocations, POST /endpoints/{name}/invocations,"
+                        + " GET /execution-parameters, GET /metrics)");
             }
         } catch (HttpProblem problem) {
             sendProblem(exchange, problem);

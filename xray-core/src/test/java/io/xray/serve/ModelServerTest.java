@@ -303,6 +303,21 @@ class ModelServerTest {
     }
 
     @Test
+    void runtimeRoute_shouldAnswerAsInvocationsDoes() {
+        HttpResponse<byte[]> response = Http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/endpoints/xray-pneumonia-1/invocations"))
+                .header("Content-Type", "image/jpeg")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(JPEG))
+                .build());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(Http.probability(response)).isCloseTo(JPEG_PROBABILITY, within(1e-12));
+        assertProblem(Http.get(port, "/endpoints/xray-pneumonia-1/invocations"), 405, "use POST");
+        assertProblem(Http.get(port, "/endpoints/bad_name/invocations"), 404, "no such route");
+        assertProblem(Http.get(port, "/endpoints//invocations"), 404, "no such route");
+    }
+
+    @Test
     void unknownRouteAndWrongMethod_shouldBe404And405() {
         assertProblem(Http.get(port, "/nope"), 404, "no such route");
         assertProblem(Http.get(port, "/invocations"), 405, "use POST");

@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             LoadTestCommand.class,
             BenchCommand.class,
+            EndpointsCommand.class,
         })
 public final class XrayCli {
 
