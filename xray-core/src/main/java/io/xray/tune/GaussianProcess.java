@@ -9,7 +9,6 @@ import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.RealVector;
 import org.apache.commons.math3.optim.InitialGuess;
 import org.apache.commons.math3.optim.MaxEval;
-import org.apache.commons.math3.optim.PointValuePair;
 import org.apache.commons.math3.optim.SimpleBounds;
 import org.apache.commons.math3.optim.nonlinear.scalar.GoalType;
 import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
@@ -145,18 +144,26 @@ final class GaussianProcess {
         upper[d + 1] = MAX_LOG_NOISE;
         start[d + 1] = Math.log(1e-3);
         BOBYQAOptimizer optimizer = new BOBYQAOptimizer(2 * n + 1, 0.5, 1e-2);
+        double[] best = start.clone();
+        double[] bestValue = {logPosterior(x, z, start)};
         try {
-            PointValuePair best = optimizer.optimize(
+            optimizer.optimize(
                     new MaxEval(maxEvaluations),
-                    new ObjectiveFunction(theta -> logPosterior(x, z, theta)),
+                    new ObjectiveFunction(theta -> {
+                        double value = logPosterior(x, z, theta);
+                        if (value > bestValue[0]) {
+                            bestValue[0] = value;
+                            System.arraycopy(theta, 0, best, 0, n);
+                        }
+                        return value;
+                    }),
                     GoalType.MAXIMIZE,
                     new InitialGuess(start),
                     new SimpleBounds(lower, upper));
-            return best.getPoint();
         } catch (MathIllegalStateException e) {
-            // the budget ran out before the trust region shrank: keep the start, a sound default
-            return start;
+            // the budget ran out before the trust region shrank: keep the best point evaluated
         }
+        return best;
     }
 
     /** The log marginal likelihood plus the log priors, -1e300 where the covariance is not positive definite. */
