@@ -264,12 +264,12 @@ final class TuningRun {
                     earlier.add(other.metric(config.objective().metric()));
                 }
             }
-            stop = trial.stopRequested()
-                    || config.earlyStopping().shouldStop(config.objective(), epoch, value, earlier);
+            List<Double> own = entry.metric(config.objective().metric()).subList(0, epoch);
+            stop = trial.stopRequested() || config.earlyStopping().shouldStop(config.objective(), own, earlier);
             if (stop && !entry.stopRequested) {
                 entry.stopRequested = true;
-                LOG.info("Trial {}: stopping after epoch {}: {} = {} is worse than the median of earlier trials",
-                        trial.number(), epoch, config.objective().metric(), value);
+                LOG.info("Trial {}: stopping after epoch {} ({} = {}) by the early-stopping rule {}",
+                        trial.number(), epoch, config.objective().metric(), value, config.earlyStopping());
             }
             state.write(stateFile);
         }

@@ -96,6 +96,18 @@ class HyperparameterTunerTest {
     }
 
     @Test
+    void successiveHalving_shouldStopTrialsOutsideTheTopThirdAtARung() {
+        double[] targets = {0.9, 0.5, 0.7, 0.95, 0.6};
+        CurveRunner runner = new CurveRunner(trial -> targets[trial.number() - 1], 5);
+        TuningResult result = tuner("asha", runner).maxTrials(5).earlyStopping(EarlyStopping.parse("asha:3:1")).build().run();
+        assertThat(result.trials()).extracting(TrialRecord::status).containsExactly(TrialStatus.COMPLETED,
+                TrialStatus.COMPLETED, TrialStatus.STOPPED, TrialStatus.COMPLETED, TrialStatus.STOPPED);
+        assertThat(result.trials()).extracting(t -> t.epochs().size()).containsExactly(5, 5, 1, 5, 1);
+        assertThat(EarlyStopping.successiveHalving(3, 1).toString()).isEqualTo("asha:3:1");
+        assertThatThrownBy(() -> EarlyStopping.parse("asha:1:1")).hasMessageContaining("reduction factor >= 2");
+    }
+
+    @Test
     void runKilledBetweenTrialsAndDuringATrial_shouldResumeToTheSameTrials() throws Exception {
         List<String> uninterrupted = summary(tuner("whole", CurveRunner.ofValues(HyperparameterTunerTest::target, 6))
                 .earlyStopping(EarlyStopping.median()).build().run());

@@ -104,8 +104,9 @@ final class TuneCommand implements Callable<Integer> {
     private long seed;
 
     @Option(names = "--early-stopping", defaultValue = "off",
-            description = "off, or median (SageMaker's Auto: stop a trial worse than the median of earlier ones at an"
-                    + " epoch) (default: ${DEFAULT-VALUE})")
+            description = "off; median (SageMaker's Auto: stop a trial worse than the median of earlier ones at an"
+                    + " epoch); or asha / asha:ETA:R (successive halving: at epochs R, R*ETA, ... keep the top 1/ETA)"
+                    + " (default: ${DEFAULT-VALUE})")
     private String earlyStopping;
 
     @Option(names = {"--out", "--output"}, required = true, description = "the run folder")
