@@ -1,6 +1,8 @@
 package io.xray.tune;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,7 +27,7 @@ public final class Trial {
 
     Trial(int number, Map<String, String> values, Path directory, boolean resumed, Reporter reporter) {
         this.number = number;
-        this.values = Map.copyOf(values);
+        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         this.directory = directory;
         this.resumed = resumed;
         this.reporter = reporter;

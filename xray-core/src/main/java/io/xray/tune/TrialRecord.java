@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param status where it stands
  * @param objective its score by the run's {@link Objective}; NaN when it has none (failed, or no epoch)
  * @param bestEpoch the epoch whose objective metric is best (0 when none)
+ * @param objectivePerEpoch the objective's metric at epochs 1, 2, ... (NaN where an epoch did not report it)
  * @param epochs every reported epoch's metrics, epoch 1 first
  * @param seconds wall time of the trial (of its last attempt when it was resumed)
  * @param message why it failed, or an empty string
@@ -24,6 +25,7 @@ public record TrialRecord(
         TrialStatus status,
         double objective,
         int bestEpoch,
+        List<Double> objectivePerEpoch,
         List<Map<String, Double>> epochs,
         double seconds,
         String message,
@@ -34,6 +36,7 @@ public record TrialRecord(
         values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
         epochs = epochs.stream().map(m -> java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(m)))
                 .toList();
+        objectivePerEpoch = List.copyOf(objectivePerEpoch);
         message = message == null ? "" : message;
     }
 

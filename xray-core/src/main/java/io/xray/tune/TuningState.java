@@ -63,11 +63,12 @@ final class TuningState {
         }
 
         TrialRecord record(Objective objective) {
+            List<Double> perEpoch = metric(objective.metric());
             Objective.Score score = status == TrialStatus.FAILED
                     ? new Objective.Score(Double.NaN, 0)
-                    : objective.score(metric(objective.metric()));
-            return new TrialRecord(number, values, status, score.value(), score.bestEpoch(), epochList(), seconds,
-                    message, model);
+                    : objective.score(perEpoch);
+            return new TrialRecord(number, values, status, score.value(), score.bestEpoch(), perEpoch, epochList(),
+                    seconds, message, model);
         }
     }
 

@@ -77,6 +77,7 @@ class HyperparameterTunerTest {
         TuningResult result = tuner("best", CurveRunner.ofValues(values -> 0.9, 6)).maxTrials(1).build().run();
         TrialRecord trial = result.trials().get(0);
         assertThat(trial.epochs()).hasSize(6);
+        assertThat(trial.objectivePerEpoch()).hasSize(6).element(3).isEqualTo(CurveRunner.curve(0.9, 4));
         assertThat(trial.bestEpoch()).isEqualTo(4);
         assertThat(trial.objective()).isEqualTo(CurveRunner.curve(0.9, 4)).isGreaterThan(CurveRunner.curve(0.9, 6));
         TuningResult last = tuner("last", CurveRunner.ofValues(values -> 0.9, 6)).maxTrials(1)
