@@ -43,7 +43,7 @@ final class BayesianSearch implements Suggester {
 
     @Override
     public Map<String, String> suggest(int trial, List<Observation> observed, List<Map<String, String>> pending) {
-        if (trial < initialPoints || distinct(observed) < 2) {
+        if ((trial < initialPoints && observed.size() < initialPoints) || distinct(observed) < 2) {
             return initialPoint(trial);
         }
         double[][] x = new double[observed.size()][];

@@ -38,6 +38,9 @@ import java.util.Objects;
  * their checkpoint when the runner {@linkplain TrialRunner#continuesInterruptedTrials() can}), and
  * the run goes on to {@code maxTrials}. Without it, a folder that already holds a run is refused.
  * When the best trial kept a model, it is copied to {@code best-model/} at the end.
+ *
+ * <p><b>Warm start.</b> {@link Builder#warmStart(Path)} lets earlier runs' trials inform the
+ * suggestions (the Bayesian model starts with them) without being trials of this run.
  */
 public final class HyperparameterTuner {
 
@@ -51,6 +54,7 @@ public final class HyperparameterTuner {
     private final Path runDirectory;
     private final boolean resume;
     private final TrialRunner runner;
+    private final List<Path> warmStart;
 
     private HyperparameterTuner(Builder b, SearchSpace space, int parallelTrials) {
         this.space = space;
@@ -63,6 +67,7 @@ public final class HyperparameterTuner {
         this.runDirectory = b.runDirectory;
         this.resume = b.resume;
         this.runner = b.runner;
+        this.warmStart = List.copyOf(b.warmStart);
     }
 
     /** @return a builder: Bayesian, 10 trials, seed 42, no early stopping, one trial at a time unless the runner says more */
@@ -125,6 +130,7 @@ public final class HyperparameterTuner {
         b.runDirectory = runDirectory;
         b.resume = resume;
         b.runner = runner;
+        b.warmStart.addAll(warmStart);
         return b;
     }
 
@@ -178,6 +184,11 @@ public final class HyperparameterTuner {
         return runner;
     }
 
+    /** @return earlier run folders whose trials inform the suggestions */
+    public List<Path> warmStart() {
+        return warmStart;
+    }
+
     /** Collects and validates a {@link HyperparameterTuner}'s options. */
     public static final class Builder {
 
@@ -191,6 +202,7 @@ public final class HyperparameterTuner {
         private Path runDirectory;
         private boolean resume;
         private TrialRunner runner;
+        private final List<Path> warmStart = new ArrayList<>();
 
         private Builder() {}
 
@@ -299,6 +311,19 @@ public final class HyperparameterTuner {
         }
 
         /**
+         * Warm start: the scored trials of an earlier run whose values lie in this run's space
+         * (scored by this run's objective from their recorded epochs) inform the suggestions from
+         * the first trial on, without counting as trials of this run. Call again for more folders.
+         *
+         * @param runDirectory an earlier run's folder (holding {@code tuning.json})
+         * @return this builder
+         */
+        public Builder warmStart(Path runDirectory) {
+            this.warmStart.add(runDirectory);
+            return this;
+        }
+
+        /**
          * Validates every option, and asks the runner whether it can run the space and report the
          * objective.
          *
@@ -315,6 +340,10 @@ public final class HyperparameterTuner {
             require(runner != null, "runner", "must be set: a LocalTrialRunner, a CommandTrialRunner or your own");
             int parallel = parallelTrials != null ? parallelTrials : Math.min(maxTrials, runner.defaultParallelTrials());
             require(parallel >= 1, "parallelTrials", "must be at least 1, got " + parallel);
+            for (Path folder : warmStart) {
+                require(folder != null && java.nio.file.Files.isRegularFile(folder.resolve(TuningState.FILE)), "warmStart",
+                        folder + " holds no " + TuningState.FILE + " of an earlier tuning run");
+            }
             runner.validate(space, objective);
             return new HyperparameterTuner(this, space, parallel);
         }

@@ -29,6 +29,7 @@ final class TuningRun {
     private final Object lock = new Object();
     private TuningState state;
     private Suggester suggester;
+    private final List<Suggester.Observation> warm = new ArrayList<>();
     private int running;
     private Throwable fatal;
 
@@ -60,6 +61,7 @@ final class TuningRun {
             state = new TuningState(settings);
         }
         suggester = config.strategy().create(config.space(), config.seed());
+        readWarmStart();
         int parallel = config.parallelTrials();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(parallel, task -> {
@@ -130,6 +132,10 @@ final class TuningRun {
         settings.put("seed", Long.toString(config.seed()));
         settings.put("parallel-trials", Integer.toString(config.parallelTrials()));
         settings.put("early-stopping", config.earlyStopping().toString());
+        if (!config.warmStart().isEmpty()) {
+            settings.put("warm-start", config.warmStart().stream().map(p -> p.toAbsolutePath().normalize().toString())
+                    .collect(java.util.stream.Collectors.joining(" ")));
+        }
         return settings;
     }
 
@@ -162,7 +168,7 @@ final class TuningRun {
     /** Caller holds the lock; trials 1..number-P are finished. */
     private Map<String, String> suggest(int number) {
         int parallel = config.parallelTrials();
-        List<Suggester.Observation> observed = new ArrayList<>();
+        List<Suggester.Observation> observed = new ArrayList<>(warm);
         List<Map<String, String>> pending = new ArrayList<>();
         for (TuningState.Entry entry : state.trials) {
             if (entry.number >= number) {
@@ -185,6 +191,26 @@ final class TuningRun {
             throw new IllegalStateException("the strategy suggested values out of the space: " + misfits);
         }
         return values;
+    }
+
+    private void readWarmStart() {
+        for (Path folder : config.warmStart()) {
+            TuningState earlier = TuningState.read(folder.resolve(TuningState.FILE)).orElseThrow(() ->
+                    new InvalidConfigurationException("warmStart", folder + " holds no " + TuningState.FILE));
+            int used = 0;
+            for (TuningState.Entry entry : earlier.trials) {
+                Map<String, String> values = new LinkedHashMap<>();
+                for (String name : config.space().names()) {
+                    values.put(name, entry.values.get(name));
+                }
+                TrialRecord record = entry.record(config.objective());
+                if (config.space().misfits(values).isEmpty() && record.scored() && Double.isFinite(record.objective())) {
+                    warm.add(new Suggester.Observation(values, config.objective().oriented(record.objective())));
+                    used++;
+                }
+            }
+            LOG.info("Warm start: {} of {} trials of {} inform the suggestions", used, earlier.trials.size(), folder);
+        }
     }
 
     private void runTrial(TuningState.Entry entry, boolean resumed) {

@@ -134,6 +134,23 @@ class HyperparameterTunerTest {
     }
 
     @Test
+    void warmStart_shouldLetEarlierTrialsInformTheFirstSuggestions() {
+        TuningResult earlier = tuner("earlier", CurveRunner.ofValues(HyperparameterTunerTest::target, 1)).maxTrials(6)
+                .build().run();
+        List<String> cold = summary(tuner("cold", CurveRunner.ofValues(HyperparameterTunerTest::target, 1)).maxTrials(2)
+                .seed(8).build().run());
+        HyperparameterTuner warmTuner = tuner("warm", CurveRunner.ofValues(HyperparameterTunerTest::target, 1))
+                .maxTrials(2).seed(8).warmStart(earlier.runDirectory()).build();
+        TuningResult warm = warmTuner.run();
+        assertThat(warm.trials()).hasSize(2);
+        assertThat(summary(warm)).isNotEqualTo(cold);
+        assertThat(summary(tuner("warm2", CurveRunner.ofValues(HyperparameterTunerTest::target, 1)).maxTrials(2).seed(8)
+                .warmStart(earlier.runDirectory()).build().run())).isEqualTo(summary(warm));
+        assertThatThrownBy(() -> tuner("x", CurveRunner.ofValues(HyperparameterTunerTest::target, 1))
+                .warmStart(work.resolve("nothing")).build()).hasMessageStartingWith("warmStart: ");
+    }
+
+    @Test
     void folderHoldingARun_shouldBeRefusedWithoutResumeOrWithOtherSettings() {
         tuner("used", CurveRunner.ofValues(HyperparameterTunerTest::target, 1)).maxTrials(2).build().run();
         assertThatThrownBy(() -> tuner("used", CurveRunner.ofValues(HyperparameterTunerTest::target, 1)).build().run())

@@ -115,6 +115,10 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue the run the folder holds")
     private boolean resume;
 
+    @Option(names = "--warm-start", paramLabel = "DIR",
+            description = "an earlier run folder whose trials inform the suggestions; repeat for more")
+    private List<Path> warmStart = new ArrayList<>();
+
     @Option(names = "--recipe", paramLabel = "NAME",
             description = "with --data: the recipe the trials vary: default, quickstart or seed-notebook (default: default,"
                     + " or seed-notebook with --preset seed)")
@@ -158,6 +162,7 @@ final class TuneCommand implements Callable<Integer> {
         if (maxTrials != null) {
             builder.maxTrials(maxTrials);
         }
+        warmStart.forEach(builder::warmStart);
         if (parallel != null) {
             builder.parallelTrials(parallel);
         }

@@ -14,7 +14,7 @@ class TuneCommandTest {
     Path temp;
 
     @Test
-    void commandTrials_shouldPrintALinePerTrialAndATable_andResumeToMoreTrials() {
+    void commandTrials_shouldPrintALinePerTrialAndATable_andResumeToMoreTrials() throws Exception {
         Path out = temp.resolve("run");
         CliRun first = run("tune", "--command", "echo Val_f1={x}; echo Val_f1=0.1", "--metric-regex", "Val_f1=([0-9.]+)",
                 "--param", "x=lin:0.2:1", "--param", "mode=cat:a,b", "--trials", "4", "--parallel", "2",
@@ -31,6 +31,13 @@ class TuneCommandTest {
         assertThat(more.status()).as(more.err()).isZero();
         assertThat(more.out().lines().filter(l -> l.startsWith("trial ") && l.contains(" done) "))).hasSize(1);
         assertThat(more.out().lines().filter(l -> l.matches("^[1-5] .*COMPLETED.*"))).hasSize(5);
+
+        CliRun warm = run("tune", "--command", "echo Val_f1={x}", "--metric-regex", "Val_f1=([0-9.]+)",
+                "--param", "x=lin:0.2:1", "--trials", "1", "--warm-start", out.toString(), "--out",
+                temp.resolve("warm").toString());
+        assertThat(warm.status()).as(warm.err()).isZero();
+        assertThat(java.nio.file.Files.readString(temp.resolve("warm/tuning.json"))).contains("\"warm-start\" : \""
+                + out.toAbsolutePath().normalize());
     }
 
     @Test
