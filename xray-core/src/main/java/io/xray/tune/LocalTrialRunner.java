@@ -2,22 +2,28 @@ package io.xray.tune;
 
 import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
+import io.xray.XrayException;
 import io.xray.data.Dataset;
 import io.xray.train.EpochResult;
 import io.xray.train.FitListener;
 import io.xray.train.FitResult;
 import io.xray.train.ResNetFineTuner;
 import io.xray.train.TrainingRecipe;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Trains each trial in this process with {@link ResNetFineTuner}: the recipe is the base recipe
  * with the trial's values ({@link TrainingRecipe#withHyperparameters(Map)}), the output goes to the
- * trial's folder ({@code model/} and {@code checkpoints/}), and every epoch reports the fields of
+ * trial's folder ({@code model/}, and {@code checkpoints/} until the trial ends), and every epoch reports the fields of
  * the trainer's {@code Val_epoch} line: {@code Val_loss, Val_f1, Val_accuracy, Val_auc, Val_pr_auc,
  * Val_precision, Val_recall, Val_specificity, Train_loss, Best_val_f1}. The tuner's early stopping
  * ends a trial through {@link FitListener#stopAfter}, recorded in the checkpoint; an interrupted
@@ -37,6 +43,7 @@ public final class LocalTrialRunner implements TrialRunner {
     private final Device device;
     private final int decodeThreads;
     private final int progressEveryBatches;
+    private final boolean keepCheckpoints;
 
     private LocalTrialRunner(Builder b) {
         this.dataset = b.dataset;
@@ -44,6 +51,7 @@ public final class LocalTrialRunner implements TrialRunner {
         this.device = b.device;
         this.decodeThreads = b.decodeThreads;
         this.progressEveryBatches = b.progressEveryBatches;
+        this.keepCheckpoints = b.keepCheckpoints;
     }
 
     /** @return a builder; the dataset is required */
@@ -68,13 +76,30 @@ public final class LocalTrialRunner implements TrialRunner {
         if (device != null) {
             builder.device(device);
         }
-        FitResult fit = builder.build().fit(dataset, new FitListener() {
+        ResNetFineTuner tuner = builder.build();
+        FitResult fit = tuner.fit(dataset, new FitListener() {
             @Override
             public boolean stopAfter(EpochResult result) {
                 return !trial.reportEpoch(result.epoch(), metrics(result));
             }
         });
+        if (!keepCheckpoints) {
+            deleteTree(tuner.checkpointDirectory());
+        }
         return new TrialOutcome(fit.artifactDirectory());
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new XrayException(root + ": cannot delete the finished trial's checkpoints: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -147,8 +172,19 @@ public final class LocalTrialRunner implements TrialRunner {
         private Device device;
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private int progressEveryBatches;
+        private boolean keepCheckpoints;
 
         private Builder() {}
+
+        /**
+         * @param keep keep each finished trial's {@code checkpoints/} (default false: they are deleted
+         *     once its model is written, as only an interrupted trial needs them)
+         * @return this builder
+         */
+        public Builder keepCheckpoints(boolean keep) {
+            this.keepCheckpoints = keep;
+            return this;
+        }
 
         /**
          * @param dataset the data every trial trains and validates on; required

@@ -88,6 +88,8 @@ class LocalTrialRunnerTest {
             }
         });
         assertThat(resumedTrials).containsExactly("2 resumed");
+        assertThat(work.resolve("killed/trials/trial-0002/checkpoints")).doesNotExist();
+        assertThat(work.resolve("killed/trials/trial-0002/model/model.json")).exists();
         assertThat(summary(resumed)).isEqualTo(summary(whole));
     }
 
