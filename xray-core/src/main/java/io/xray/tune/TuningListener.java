@@ -6,6 +6,13 @@ import java.util.Map;
 public interface TuningListener {
 
     /**
+     * Called once when a run resumes, before any trial starts.
+     *
+     * @param finished the trials the run folder already holds as finished, in number order
+     */
+    default void onResumed(java.util.List<TrialRecord> finished) {}
+
+    /**
      * @param number the trial's number
      * @param values its values
      * @param resumed whether it continues an interrupted attempt

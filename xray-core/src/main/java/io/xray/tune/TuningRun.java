@@ -57,6 +57,8 @@ final class TuningRun {
             requireSameSettings(existing.settings, settings);
             state = existing;
             LOG.info("Resuming the tuning run in {}: {} trials recorded", config.runDirectory(), state.trials.size());
+            listener.onResumed(state.trials.stream().filter(e -> e.status != TrialStatus.RUNNING)
+                    .map(e -> e.record(config.objective())).toList());
         } else {
             state = new TuningState(settings);
         }

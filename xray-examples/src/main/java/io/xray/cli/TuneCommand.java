@@ -214,10 +214,22 @@ final class TuneCommand implements Callable<Integer> {
         }
 
         @Override
-        public synchronized void onTrialFinished(TrialRecord trial, int finished, int total) {
+        public synchronized void onResumed(List<TrialRecord> finished) {
+            finished.forEach(this::consider);
+            out.printf(Locale.ROOT, "Resuming: %d trials finished before%s%n", finished.size(),
+                    best == null ? "" : ", best trial " + best.number() + " " + number(best.objective()));
+            out.flush();
+        }
+
+        private void consider(TrialRecord trial) {
             if (trial.scored() && (best == null || objective.isBetter(trial.objective(), best.objective()))) {
                 best = trial;
             }
+        }
+
+        @Override
+        public synchronized void onTrialFinished(TrialRecord trial, int finished, int total) {
+            consider(trial);
             out.printf(Locale.ROOT, "trial %d (%d/%d done) %s: %s %s=%s at epoch %d of %d, %.1f s%s; best so far: %s%n",
                     trial.number(), finished, total, values(trial), trial.status(), objective.metric(),
                     number(trial.objective()), trial.bestEpoch(), trial.epochs().size(), trial.seconds(),

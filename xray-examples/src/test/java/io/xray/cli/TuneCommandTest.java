@@ -30,6 +30,7 @@ class TuneCommandTest {
                 "--strategy", "random", "--out", out.toString(), "--resume");
         assertThat(more.status()).as(more.err()).isZero();
         assertThat(more.out().lines().filter(l -> l.startsWith("trial ") && l.contains(" done) "))).hasSize(1);
+        assertThat(more.out()).contains("Resuming: 4 trials finished before, best trial ");
         assertThat(more.out().lines().filter(l -> l.matches("^[1-5] .*COMPLETED.*"))).hasSize(5);
 
         CliRun warm = run("tune", "--command", "echo Val_f1={x}", "--metric-regex", "Val_f1=([0-9.]+)",
