@@ -23,4 +23,17 @@ public interface FitListener {
      * @param logLine the exact line the trainer logged for it
      */
     default void onEpoch(EpochResult result, String logLine) {}
+
+    /**
+     * Asked after every epoch's validation, before its checkpoint is committed: whether this epoch
+     * is to be the run's last (a tuner's early stopping, for example). A stop is recorded in the
+     * checkpoint as the trainer's own early stopping is, so a resumed run stops there too, and the
+     * {@link FitResult} says {@code stoppedEarly} when epochs were left.
+     *
+     * @param result the epoch's results
+     * @return true to stop after this epoch; the default never stops
+     */
+    default boolean stopAfter(EpochResult result) {
+        return false;
+    }
 }

@@ -197,12 +197,16 @@ final class FitRun {
         String line = EpochLogLine.format(result);
         LOG.info(line);
 
-        boolean stop = config.earlyStoppingPatience() > 0 && best.patience() >= config.earlyStoppingPatience();
+        boolean patienceStop = config.earlyStoppingPatience() > 0 && best.patience() >= config.earlyStoppingPatience();
+        boolean listenerStop = listener.stopAfter(result);
+        boolean stop = patienceStop || listenerStop;
         CheckpointState next = store.commit(epoch, network, optimizer, state.afterEpoch(result, globalStep, stop));
         listener.onEpoch(result, line);
-        if (stop && epoch < config.epochs()) {
+        if (patienceStop && epoch < config.epochs()) {
             LOG.info("Early stopping after epoch {}: {} has not improved for {} epochs; best epoch {}",
                     epoch, config.monitor(), best.patience(), best.epoch());
+        } else if (listenerStop && epoch < config.epochs()) {
+            LOG.info("Stopping after epoch {} as the listener asked; best epoch {}", epoch, best.epoch());
         }
         return next;
     }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             SplitCommand.class,
             TrainCommand.class,
+            TuneCommand.class,
             EvaluateCommand.class,
             PredictCommand.class,
             QuickstartCommand.class,
