@@ -262,6 +262,32 @@ class SageMakerTrialRunnerTest {
         assertThat(result.best()).hasValueSatisfying(best -> assertThat(best.number()).isEqualTo(3));
     }
 
+    /** Stands for the tuning process being killed while it waits for a job. */
+    static final class Killed extends Error {
+        private static final long serialVersionUID = 1L;
+    }
+
+    @Test
+    void resumedRun_shouldAttachToTheTrainingJobTheKilledRunStarted() {
+        serve(Map.of(1, "Completed"), Map.of(1, new double[] {0.80, 0.90, 0.85}));
+        SageMakerTrialRunner killing = SageMakerTrialRunner.builder(estimator()).pollInterval(Duration.ofMillis(5))
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).progress(p -> {
+                    throw new Killed();
+                }).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tuner(killing).maxTrials(1).build().run())
+                .isInstanceOf(Killed.class);
+        assertThat(stub.requests("CreateTrainingJob")).hasSize(1);
+
+        SageMakerTrialRunner later = SageMakerTrialRunner.builder(estimator()).pollInterval(Duration.ofMillis(5))
+                .clock(Clock.fixed(NOW.plusSeconds(3600), ZoneOffset.UTC)).build();
+        TuningResult result = tuner(later).maxTrials(1).resume(true).build().run();
+
+        assertThat(stub.requests("CreateTrainingJob")).hasSize(1);
+        assertThat(result.trials()).hasSize(1);
+        assertThat(result.trials().get(0).status()).isEqualTo(TrialStatus.COMPLETED);
+        assertThat(result.trials().get(0).objective()).isEqualTo(0.90);
+    }
+
     @Test
     void logsDenied_shouldFallBackToTheFinalMetricsAtTheLastEpoch() {
         serve(Map.of(1, "Completed", 2, "Completed", 3, "Completed"),
