@@ -1,6 +1,10 @@
 package io.xray.cli;
 
 import io.xray.InvalidConfigurationException;
+import io.xray.batch.BatchResult;
+import io.xray.sagemaker.BatchTransformJob;
+import io.xray.sagemaker.Endpoint;
+import io.xray.sagemaker.EndpointDeployment;
 import io.xray.sagemaker.SageMakerEstimator;
 import io.xray.sagemaker.SageMakerSession;
 import io.xray.sagemaker.SageMakerTrialRunner;
@@ -35,16 +39,18 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.regions.Region;
 
 /**
- * {@code xray sagemaker train} and {@code xray sagemaker tune}: a training job, or xray's tuner with
- * every trial a training job, on a real SageMaker account. Settings missing for a real run
+ * {@code xray sagemaker train|tune|deploy|batch}: a training job, xray's tuner with every trial a
+ * training job, an endpoint, or a batch transform job, on a real SageMaker account. Settings missing for a real run
  * (credentials, region, execution role, image, training data) are listed together before anything
  * is called, with how to give each.
  */
 @Command(
         name = "sagemaker",
         mixinStandardHelpOptions = true,
-        description = "Train and tune on Amazon SageMaker (needs AWS credentials, an execution role and the xray image).",
-        subcommands = {SageMakerCommand.Train.class, SageMakerCommand.Tune.class})
+        description = "Train, tune, deploy and batch-score on Amazon SageMaker (needs AWS credentials, an execution role"
+                + " and the xray image).",
+        subcommands = {SageMakerCommand.Train.class, SageMakerCommand.Tune.class, SageMakerCommand.Deploy.class,
+            SageMakerCommand.Batch.class})
 final class SageMakerCommand {
 
     /** The settings every SageMaker command shares; flags win over the environment. */
@@ -101,7 +107,7 @@ final class SageMakerCommand {
         URI logsEndpoint;
 
         /** @return one line per missing setting, saying how to give it */
-        List<String> missing(boolean needCredentials) {
+        List<String> missing(boolean needCredentials, boolean needBucketAndTrain) {
             List<String> missing = new ArrayList<>();
             if (needCredentials && !credentialsFound()) {
                 missing.add("AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
@@ -113,21 +119,26 @@ final class SageMakerCommand {
                 missing.add("an execution role: --role or XRAY_SAGEMAKER_ROLE, arn:aws:iam::ACCOUNT:role/NAME, trusted by"
                         + " sagemaker.amazonaws.com");
             }
-            if (blank(bucket)) {
+            if (needBucketAndTrain && blank(bucket)) {
                 missing.add("a bucket: --bucket or XRAY_SAGEMAKER_BUCKET, for the model, outputs and checkpoints");
             }
             if (blank(image)) {
                 missing.add("the xray image: --image or XRAY_SAGEMAKER_IMAGE, ACCOUNT.dkr.ecr.REGION.amazonaws.com/xray:TAG"
                         + " (build and push xray-sagemaker/container/Dockerfile)");
             }
-            if (blank(train)) {
+            if (needBucketAndTrain && blank(train)) {
                 missing.add("the training data: --train s3://BUCKET/PREFIX/ (upload a chest_xray folder first)");
             }
             return missing;
         }
 
         void requireNothingMissing(String what, boolean needCredentials) {
-            List<String> missing = missing(needCredentials);
+            requireNothingMissing(what, needCredentials, true, List.of());
+        }
+
+        void requireNothingMissing(String what, boolean needCredentials, boolean needBucketAndTrain, List<String> more) {
+            List<String> missing = missing(needCredentials, needBucketAndTrain);
+            missing.addAll(more);
             if (!missing.isEmpty()) {
                 throw new InvalidConfigurationException("sagemaker", what + " not started, nothing was spent; missing:"
                         + System.lineSeparator() + "  - " + String.join(System.lineSeparator() + "  - ", missing));
@@ -313,6 +324,121 @@ final class SageMakerCommand {
                         () -> printer.println("no trial scored " + result.objective().metric()));
                 printer.flush();
                 return result.best().isPresent() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(
+            name = "deploy",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Deploy a trained model (the model.tar.gz a training job wrote) as a SageMaker endpoint and wait until"
+                        + " it is InService. The endpoint keeps running, and costing, after this command: it is tagged"
+                        + " with its time-to-live, and `xray endpoints sweep` deletes it (with its configuration and"
+                        + " model) once that has passed."
+            })
+    static final class Deploy implements Callable<Integer> {
+
+        @Spec
+        private CommandSpec spec;
+
+        @Mixin
+        private JobOptions job;
+
+        @Option(names = "--model", paramLabel = "S3_URI", description = "s3://.../output/model.tar.gz")
+        private String model;
+
+        @Option(names = "--endpoint-instance-type", defaultValue = "ml.m5.large", description = "(default: ${DEFAULT-VALUE})")
+        private String endpointInstanceType;
+
+        @Option(names = "--ttl-hours", defaultValue = "4", paramLabel = "H",
+                description = "the endpoint's time-to-live for `xray endpoints sweep` (default: ${DEFAULT-VALUE})")
+        private int ttlHours;
+
+        @Override
+        public Integer call() {
+            job.requireNothingMissing("SageMaker deployment", true, false, model == null || model.isBlank()
+                    ? List.of("the model: --model s3://BUCKET/.../output/model.tar.gz (xray sagemaker train prints it)")
+                    : List.of());
+            PrintWriter out = spec.commandLine().getOut();
+            try (SageMakerSession session = job.session()) {
+                Endpoint endpoint = EndpointDeployment.builder(session)
+                        .imageUri(job.image)
+                        .modelDataUrl(model)
+                        .instanceType(endpointInstanceType)
+                        .timeToLive(Duration.ofHours(ttlHours))
+                        .waiting(job.pollInterval(), Duration.ofHours(1))
+                        .build()
+                        .deploy(); // not closed: the endpoint outlives this command; the sweep deletes it
+                out.println("endpoint " + endpoint.name() + " is InService in " + session.region() + "; it expires in "
+                        + ttlHours + " h (xray endpoints sweep deletes it then)");
+                out.flush();
+                return 0;
+            }
+        }
+    }
+
+    @Command(
+            name = "batch",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Score every image under an S3 prefix with a SageMaker batch transform job, collect the <input>.out"
+                        + " results into a local folder and, when the keys name the class (NORMAL/, PNEUMONIA/),"
+                        + " the metrics, as `xray batch` does locally. The job's model is deleted afterwards."
+            })
+    static final class Batch implements Callable<Integer> {
+
+        @Spec
+        private CommandSpec spec;
+
+        @Mixin
+        private JobOptions job;
+
+        @Option(names = "--model", paramLabel = "S3_URI", description = "s3://.../output/model.tar.gz")
+        private String model;
+
+        @Option(names = "--input", paramLabel = "S3_URI", description = "the S3 prefix of the images")
+        private String input;
+
+        @Option(names = "--output", paramLabel = "S3_URI", description = "where SageMaker writes the .out files"
+                + " (default: s3://BUCKET/xray/batch/)")
+        private String output;
+
+        @Option(names = "--local-output", paramLabel = "DIR", required = true, description = "the folder for the results")
+        private Path localOutput;
+
+        @Option(names = "--transform-instance-type", defaultValue = "ml.m5.xlarge", description = "(default: ${DEFAULT-VALUE})")
+        private String transformInstanceType;
+
+        @Override
+        public Integer call() {
+            List<String> more = new ArrayList<>();
+            if (model == null || model.isBlank()) {
+                more.add("the model: --model s3://BUCKET/.../output/model.tar.gz (xray sagemaker train prints it)");
+            }
+            if (input == null || input.isBlank()) {
+                more.add("the images: --input s3://BUCKET/PREFIX/");
+            }
+            if ((output == null || output.isBlank()) && (job.bucket == null || job.bucket.isBlank())) {
+                more.add("where results go: --output s3://BUCKET/PREFIX/, or --bucket");
+            }
+            job.requireNothingMissing("SageMaker batch transform", true, false, more);
+            PrintWriter out = spec.commandLine().getOut();
+            try (SageMakerSession session = job.session()) {
+                BatchResult result = BatchTransformJob.builder(session)
+                        .imageUri(job.image)
+                        .modelDataUrl(model)
+                        .input(input)
+                        .output(output != null ? output : "s3://" + job.bucket + "/xray/batch/")
+                        .instanceType(transformInstanceType)
+                        .waiting(job.pollInterval(), Duration.ofDays(2))
+                        .build()
+                        .run(localOutput);
+                BatchCommand.print(out, result);
+                out.flush();
+                return result.failed() == 0 ? 0 : 1;
             }
         }
     }

@@ -31,6 +31,22 @@ class SageMakerCommandTest {
     }
 
     @Test
+    void deployAndBatchWithoutTheirInputs_shouldSayWhatIsMissing(@TempDir Path folder) {
+        CliRun deploy = CliRun.run("sagemaker", "deploy", "--region", "eu-west-1", "--role",
+                "arn:aws:iam::123456789012:role/xray", "--image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/xray:0.1.0");
+
+        assertThat(deploy.status()).isEqualTo(2);
+        assertThat(deploy.err()).startsWith("xray: sagemaker: SageMaker deployment not started, nothing was spent; missing:")
+                .contains("the model: --model s3://").doesNotContain("--train", "--role or");
+
+        CliRun batch = CliRun.run("sagemaker", "batch", "--local-output", folder.toString());
+
+        assertThat(batch.status()).isEqualTo(2);
+        assertThat(batch.err()).contains("SageMaker batch transform not started", "an execution role", "the xray image",
+                "the model: --model", "the images: --input", "where results go: --output");
+    }
+
+    @Test
     void dryRun_shouldPrintTheRequestWithTheRecipeAsStringsWithoutCredentials() {
         CliRun run = CliRun.run(concat(SETTINGS, "sagemaker", "train", "--dry-run", "--preset", "quickstart",
                 "--hp", "epochs=5", "--spot-max-wait-hours", "30"));
