@@ -33,6 +33,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
 
@@ -185,7 +186,7 @@ public final class SageMakerTrialRunner implements TrialRunner {
 
         void poll(DescribeTrainingJobResponse description) {
             report(read());
-            if ((trial.stopRequested()) && !stopSent && ACTIVE.contains(description.trainingJobStatusAsString())) {
+            if (trial.stopRequested() && !stopSent && ACTIVE.contains(description.trainingJobStatusAsString())) {
                 stopSent = true;
                 LOG.info("Trial {}: stopping training job {} (early stopping)", trial.number(), job.name());
                 job.stop();
@@ -213,9 +214,16 @@ public final class SageMakerTrialRunner implements TrialRunner {
             try {
                 return log.read();
             } catch (SdkException e) {
-                logsUnreadable = true;
-                LOG.warn("Trial {}: cannot read the log of training job {}, so only its final metrics count: {}",
-                        trial.number(), job.name(), AwsErrors.translate("GetLogEvents", job.name(), e).getMessage());
+                String why = AwsErrors.translate("GetLogEvents", job.name(), e).getMessage();
+                if (e instanceof AwsServiceException service && (service.statusCode() == 403 || (service.awsErrorDetails() != null
+                        && "AccessDeniedException".equals(service.awsErrorDetails().errorCode())))) {
+                    logsUnreadable = true;
+                    LOG.warn("Trial {}: may not read the log of training job {}, so only its final metrics count: {}",
+                            trial.number(), job.name(), why);
+                } else {
+                    LOG.warn("Trial {}: reading the log of training job {} failed, trying again at the next poll: {}",
+                            trial.number(), job.name(), why);
+                }
                 return new TreeMap<>();
             }
         }
