@@ -9,7 +9,8 @@ import java.util.Optional;
  *
  * @param trials every trial, trial 1 first
  * @param objective the objective they were scored by
- * @param runDirectory the run folder ({@code tuning.json} and one folder per trial)
+ * @param runDirectory the run folder ({@code tuning.json} and one folder per trial); {@code null} for a
+ *     tuning job that another service ran and recorded (a SageMaker tuning job)
  * @param seconds wall time of this call (a resumed run counts only its own part)
  */
 public record TuningResult(List<TrialRecord> trials, Objective objective, Path runDirectory, double seconds) {

@@ -64,7 +64,7 @@ final class BatchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void print(PrintWriter out, BatchResult result) {
+    static void print(PrintWriter out, BatchResult result) {
         out.printf(Locale.ROOT, "inputs: %d  processed: %d  skipped: %d  failed: %d%n",
                 result.inputs(), result.processed(), result.skipped(), result.failed());
         out.printf(Locale.ROOT, "elapsed: %.1f s  (%.1f images/s)%n",

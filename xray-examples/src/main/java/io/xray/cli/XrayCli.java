@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             LoadTestCommand.class,
             BenchCommand.class,
             EndpointsCommand.class,
+            SageMakerCommand.class,
         })
 public final class XrayCli {
 

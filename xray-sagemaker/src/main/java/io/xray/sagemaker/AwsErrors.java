@@ -47,6 +47,7 @@ final class AwsErrors {
             case "HeadObject", "GetObject" -> "s3:GetObject";
             case "PutObject" -> "s3:PutObject";
             case "ListObjectsV2" -> "s3:ListBucket";
+            case "GetLogEvents", "DescribeLogStreams" -> "logs:" + operation;
             default -> "sagemaker:" + operation;
         };
     }

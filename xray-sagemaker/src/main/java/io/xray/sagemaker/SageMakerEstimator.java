@@ -188,7 +188,34 @@ public final class SageMakerEstimator {
      * @throws SageMakerException when SageMaker refuses the job, naming what it said
      */
     public TrainingJob fit(String jobName) {
-        CreateTrainingJobRequest request = createRequest(jobName);
+        return start(createRequest(jobName));
+    }
+
+    /**
+     * Starts a training job whose hyperparameters are the given map instead of the recipe's (the
+     * SageMaker trial runner sends a trial's suggestion exactly as the search spelled it).
+     */
+    TrainingJob fit(String jobName, Map<String, String> hyperparameters) {
+        if (hyperparameters.size() > MAX_HYPERPARAMETERS) {
+            throw new InvalidConfigurationException("hyperparameters", hyperparameters.size()
+                    + " hyperparameters; SageMaker accepts at most " + MAX_HYPERPARAMETERS);
+        }
+        hyperparameters.forEach((k, v) -> {
+            if (v == null || v.length() > MAX_HYPERPARAMETER_LENGTH) {
+                throw new InvalidConfigurationException("hyperparameters", "hyperparameter " + k + " must be a string"
+                        + " of at most " + MAX_HYPERPARAMETER_LENGTH + " characters");
+            }
+        });
+        return start(createRequest(jobName).toBuilder().hyperParameters(hyperparameters).build());
+    }
+
+    /** @return the session the jobs run in */
+    SageMakerSession session() {
+        return session;
+    }
+
+    private TrainingJob start(CreateTrainingJobRequest request) {
+        String jobName = request.trainingJobName();
         try {
             CreateTrainingJobResponse response = session.sageMaker().createTrainingJob(request);
             LOG.info("Started training job {} ({} x {}, image {}){}", jobName, instanceCount, instanceType, imageUri,

@@ -20,6 +20,7 @@ import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -28,8 +29,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * Where and as whom xray works on SageMaker: the region, the execution role that jobs and
- * endpoints run as, the default S3 bucket, and the three SDK clients (SageMaker, SageMaker
- * runtime, S3, CloudWatch) built from one credentials provider.
+ * endpoints run as, the default S3 bucket, and the SDK clients (SageMaker, SageMaker runtime, S3,
+ * CloudWatch, CloudWatch Logs) built from one credentials provider.
  *
  * <pre>{@code
  * try (SageMakerSession session = SageMakerSession.builder()
@@ -70,6 +71,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
     private final URI runtimeEndpoint;
     private final URI s3Endpoint;
     private final URI cloudWatchEndpoint;
+    private final URI logsEndpoint;
     private final int maxAttempts;
     private final Duration throttlingBase;
     private final Duration throttlingMax;
@@ -79,6 +81,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
     private SageMakerRuntimeClient runtime;
     private S3Client s3;
     private CloudWatchClient cloudWatch;
+    private CloudWatchLogsClient logs;
     private boolean closed;
 
     private SageMakerSession(Builder b, Region region) {
@@ -91,6 +94,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
         this.runtimeEndpoint = b.runtimeEndpoint;
         this.s3Endpoint = b.s3Endpoint;
         this.cloudWatchEndpoint = b.cloudWatchEndpoint;
+        this.logsEndpoint = b.logsEndpoint;
         this.maxAttempts = b.maxAttempts;
         this.throttlingBase = b.throttlingBase;
         this.throttlingMax = b.throttlingMax;
@@ -190,6 +194,18 @@ public final class SageMakerSession implements SdkAutoCloseable {
         return cloudWatch;
     }
 
+    /**
+     * @return the CloudWatch Logs client (training jobs' log streams, read by
+     *     {@link SageMakerTrialRunner}), built on first use; the session closes it
+     */
+    public synchronized CloudWatchLogsClient logs() {
+        requireOpen();
+        if (logs == null) {
+            logs = configure(CloudWatchLogsClient.builder(), logsEndpoint).build();
+        }
+        return logs;
+    }
+
     /** @return the retry strategy every client uses: the SDK's standard one, configured */
     RetryStrategy retryStrategy() {
         return AwsRetryStrategy.standardRetryStrategy().toBuilder()
@@ -224,7 +240,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
             return;
         }
         closed = true;
-        for (SdkAutoCloseable client : new SdkAutoCloseable[] {sageMaker, runtime, s3, cloudWatch}) {
+        for (SdkAutoCloseable client : new SdkAutoCloseable[] {sageMaker, runtime, s3, cloudWatch, logs}) {
             if (client != null) {
                 client.close();
             }
@@ -254,6 +270,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
         private URI runtimeEndpoint;
         private URI s3Endpoint;
         private URI cloudWatchEndpoint;
+        private URI logsEndpoint;
         private int maxAttempts = 8;
         private Duration throttlingBase = Duration.ofSeconds(1);
         private Duration throttlingMax = Duration.ofSeconds(20);
@@ -320,6 +337,13 @@ public final class SageMakerSession implements SdkAutoCloseable {
             return this;
         }
 
+        /** @param endpoint CloudWatch Logs' address, for tests; default AWS's
+         *  @return this builder */
+        public Builder logsEndpoint(URI endpoint) {
+            this.logsEndpoint = endpoint;
+            return this;
+        }
+
         /** @param maxAttempts attempts per call, the first included, 1 to 20; default 8 (SageMaker's control
          *      plane throttles readily, and job polling must ride it out)
          *  @return this builder */
@@ -370,7 +394,7 @@ public final class SageMakerSession implements SdkAutoCloseable {
             if (apiCallTimeout != null && (apiCallTimeout.isNegative() || apiCallTimeout.isZero())) {
                 throw new InvalidConfigurationException("apiCallTimeout", "must be positive, was " + apiCallTimeout);
             }
-            for (URI endpoint : new URI[] {sageMakerEndpoint, runtimeEndpoint, s3Endpoint, cloudWatchEndpoint}) {
+            for (URI endpoint : new URI[] {sageMakerEndpoint, runtimeEndpoint, s3Endpoint, cloudWatchEndpoint, logsEndpoint}) {
                 if (endpoint != null && !"http".equals(endpoint.getScheme()) && !"https".equals(endpoint.getScheme())) {
                     throw new InvalidConfigurationException("endpoint", "must be an http or https URI, was " + endpoint);
                 }

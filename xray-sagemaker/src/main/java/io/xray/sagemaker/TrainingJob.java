@@ -99,12 +99,22 @@ public final class TrainingJob {
      * @throws SageMakerException when it is still running after {@code timeout}, or a call fails
      */
     public TrainingJobResult waitForCompletion(Duration pollInterval, Duration timeout, Consumer<TrainingJobProgress> progress) {
+        return waitForCompletion(pollInterval, timeout, progress, job -> { });
+    }
+
+    /**
+     * The waiter, with a hook that sees every description before it is judged (the SageMaker trial
+     * runner reads the job's log there, and may stop the job).
+     */
+    TrainingJobResult waitForCompletion(Duration pollInterval, Duration timeout, Consumer<TrainingJobProgress> progress,
+            Consumer<DescribeTrainingJobResponse> eachPoll) {
         Objects.requireNonNull(pollInterval, "pollInterval");
         Objects.requireNonNull(progress, "progress");
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         TrainingJobProgress last = null;
         while (true) {
             DescribeTrainingJobResponse job = describe();
+            eachPoll.accept(job);
             TrainingJobProgress now = new TrainingJobProgress(name, job.trainingJobStatusAsString(),
                     job.secondaryStatusAsString(), lastMessage(job.secondaryStatusTransitions()));
             if (!now.equals(last)) {
@@ -145,7 +155,7 @@ public final class TrainingJob {
         return message == null ? "" : message;
     }
 
-    private static TrainingJobResult result(DescribeTrainingJobResponse job) {
+    static TrainingJobResult result(DescribeTrainingJobResponse job) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         for (MetricData point : job.finalMetricDataList()) {
             if (point.metricName() != null && point.value() != null) {

@@ -2,6 +2,10 @@ package io.xray.sagemaker;
 
 import io.xray.InvalidConfigurationException;
 import io.xray.train.TrainingRecipe;
+import io.xray.tune.Objective;
+import io.xray.tune.TrialRecord;
+import io.xray.tune.TrialStatus;
+import io.xray.tune.TuningResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +41,7 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobEarlyStoppingT
  * training job counts with its best epoch.
  *
  * <pre>{@code
- * TuningResult result = TuningJob.builder(estimator)
+ * TuningResult result = TuningJob.builder(estimator, session)
  *         .strategy(TuningJob.Strategy.BAYESIAN)
  *         .continuous("learning-rate", "0.0001", "0.01", TuningJob.Scaling.LOGARITHMIC)
  *         .integer("batch-size", "16", "64", TuningJob.Scaling.LINEAR)
@@ -91,28 +95,27 @@ public final class TuningJob {
     }
 
     /**
-     * One training job of a tuning job.
+     * One training job of a tuning job, as SageMaker reports it.
      *
      * @param jobName the training job
-     * @param status its final status
-     * @param tunedHyperparameters the values the tuner chose
+     * @param status its status: {@code Completed}, {@code Stopped} (by the tuner's early stopping
+     *     when it has an objective), {@code Failed}, {@code InProgress} or {@code Stopping}
+     * @param tunedHyperparameters the values the tuner chose, in the order of the ranges
      * @param objective its final objective value, when it has one
-     * @param finalMetrics its final value of every metric (completed jobs only)
+     * @param finalMetrics its final value of every metric (jobs that ended with metrics)
      * @param failureReason SageMaker's FailureReason, for failed jobs
+     * @param modelArtifacts the S3 URI of its {@code model.tar.gz}, for completed jobs
+     * @param trainingSeconds from the start to the end of its training, 0 when unknown
      */
     public record Trial(String jobName, String status, Map<String, String> tunedHyperparameters,
-            Optional<Double> objective, Map<String, Double> finalMetrics, Optional<String> failureReason) {
-    }
+            Optional<Double> objective, Map<String, Double> finalMetrics, Optional<String> failureReason,
+            Optional<String> modelArtifacts, double trainingSeconds) {
 
-    /**
-     * A finished tuning job.
-     *
-     * @param name the tuning job
-     * @param objectiveMetric the metric it maximised
-     * @param best the best trial
-     * @param trials every training job, in SageMaker's order
-     */
-    public record TuningResult(String name, String objectiveMetric, Trial best, List<Trial> trials) {
+        /** Copies the maps. */
+        public Trial {
+            tunedHyperparameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tunedHyperparameters));
+            finalMetrics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(finalMetrics));
+        }
     }
 
     private record Range(String kind, String name, List<String> values, Scaling scaling) {
@@ -218,10 +221,11 @@ public final class TuningJob {
     }
 
     /**
-     * Creates the tuning job, waits until it ends and collects every training job's outcome.
+     * Creates the tuning job, waits until it ends and collects every training job's outcome in the
+     * result type of xray's local tuning ({@link #result(String)}).
      *
      * @param name the tuning job's name, at most 32 characters
-     * @return the trials and the best one
+     * @return every training job as a trial, and the best
      * @throws SageMakerException when a call fails or the tuning job ends {@code Failed} or
      *     {@code Stopped}, with SageMaker's FailureReason
      */
@@ -235,28 +239,125 @@ public final class TuningJob {
         LOG.info("Started tuning job {}: {} jobs, {} at a time, {} on {}", name, maxJobs, maxParallelJobs,
                 strategy.apiName(), objectiveMetric);
         DescribeHyperParameterTuningJobResponse done = await(name);
-        List<Trial> trials = new ArrayList<>();
+        return toTuningResult(trainingJobs(name), done);
+    }
+
+    /**
+     * A tuning job's training jobs in the result type of xray's local tuning, so SageMaker's tuning
+     * and {@link io.xray.tune.HyperparameterTuner} (with {@link SageMakerTrialRunner} or locally)
+     * read alike. Trials are numbered in the jobs' creation order; each holds the tuned values, a
+     * status ({@code Completed} is completed; {@code Stopped} with an objective is stopped early by
+     * the tuner, and scored; {@code Failed}, or {@code Stopped} without an objective, is failed, with
+     * the FailureReason as its message), the job's final metrics filed under its last epoch (the
+     * {@value TrainingMetrics#EPOCH} metric; SageMaker keeps no earlier values), the objective as
+     * SageMaker computed it, the training time, and the model's S3 URI as its model. The objective
+     * is {@code maximize:<metric>@last}: SageMaker scores a job's last value of the metric, which
+     * for the default {@link TrainingMetrics#BEST_VALIDATION_F1} is the F1 of the job's best epoch.
+     * The result's run folder is {@code null}: the record lives in SageMaker.
+     *
+     * @param name a tuning job's name (running or ended)
+     * @return its training jobs as trials
+     * @throws SageMakerException when a call fails
+     */
+    public TuningResult result(String name) {
+        JobNames.require("name", name, JobNames.TUNING_JOB_MAX);
+        DescribeHyperParameterTuningJobResponse job;
         try {
-            for (HyperParameterTrainingJobSummary s : session.sageMaker()
-                    .listTrainingJobsForHyperParameterTuningJobPaginator(r -> r.hyperParameterTuningJobName(name))
-                    .trainingJobSummaries()) {
-                Map<String, Double> metrics = Map.of();
-                if ("Completed".equals(s.trainingJobStatusAsString())) {
-                    metrics = TrainingJob.attach(session, s.trainingJobName()).waitForCompletion(
-                            Duration.ZERO, Duration.ZERO, p -> { }).finalMetrics();
-                }
-                trials.add(new Trial(s.trainingJobName(), s.trainingJobStatusAsString(), Map.copyOf(s.tunedHyperParameters()),
-                        s.finalHyperParameterTuningJobObjectiveMetric() == null ? Optional.empty()
-                                : Optional.of(Double.valueOf(s.finalHyperParameterTuningJobObjectiveMetric().value().toString())),
-                        metrics, Optional.ofNullable(s.failureReason())));
-            }
+            job = session.sageMaker().describeHyperParameterTuningJob(r -> r.hyperParameterTuningJobName(name));
+        } catch (SdkException e) {
+            throw AwsErrors.translate("DescribeHyperParameterTuningJob", name, e);
+        }
+        return toTuningResult(trainingJobs(name), job);
+    }
+
+    /**
+     * @param name a tuning job's name
+     * @return its training jobs as SageMaker reports them, in creation order, with the final
+     *     metrics of every job that ended Completed or Stopped
+     * @throws SageMakerException when a call fails
+     */
+    public List<Trial> trainingJobs(String name) {
+        List<HyperParameterTrainingJobSummary> summaries = new ArrayList<>();
+        try {
+            session.sageMaker().listTrainingJobsForHyperParameterTuningJobPaginator(r -> r.hyperParameterTuningJobName(name))
+                    .trainingJobSummaries().forEach(summaries::add);
         } catch (SdkException e) {
             throw AwsErrors.translate("ListTrainingJobsForHyperParameterTuningJob", name, e);
         }
-        String bestName = done.bestTrainingJob() == null ? null : done.bestTrainingJob().trainingJobName();
-        Trial best = trials.stream().filter(t -> t.jobName().equals(bestName)).findFirst()
-                .orElseThrow(() -> new SageMakerException("tuning job " + name + " completed without a best training job"));
-        return new TuningResult(name, objectiveMetric, best, trials);
+        summaries.sort(java.util.Comparator.comparing((HyperParameterTrainingJobSummary s) -> s.creationTime(),
+                java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
+                .thenComparing(HyperParameterTrainingJobSummary::trainingJobName));
+        List<Trial> trials = new ArrayList<>();
+        for (HyperParameterTrainingJobSummary s : summaries) {
+            String status = s.trainingJobStatusAsString();
+            Map<String, Double> metrics = Map.of();
+            String model = null;
+            if ("Completed".equals(status) || "Stopped".equals(status)) {
+                TrainingJobResult described = TrainingJob.result(TrainingJob.attach(session, s.trainingJobName()).describe());
+                metrics = described.finalMetrics();
+                model = "Completed".equals(status) ? described.modelArtifacts() : null;
+            }
+            Map<String, String> tuned = new LinkedHashMap<>();
+            Map<String, String> given = s.tunedHyperParameters() == null ? Map.of() : s.tunedHyperParameters();
+            ranges.forEach(r -> {
+                if (given.containsKey(r.name())) {
+                    tuned.put(r.name(), unquoted(given.get(r.name())));
+                }
+            });
+            given.forEach((k, v) -> tuned.putIfAbsent(k, unquoted(v)));
+            double seconds = s.trainingStartTime() != null && s.trainingEndTime() != null
+                    ? Duration.between(s.trainingStartTime(), s.trainingEndTime()).toMillis() / 1000.0 : 0;
+            trials.add(new Trial(s.trainingJobName(), status, tuned,
+                    s.finalHyperParameterTuningJobObjectiveMetric() == null ? Optional.empty()
+                            : Optional.of(Double.valueOf(s.finalHyperParameterTuningJobObjectiveMetric().value().toString())),
+                    metrics, Optional.ofNullable(s.failureReason()), Optional.ofNullable(model), seconds));
+        }
+        return trials;
+    }
+
+    /** A tuned value as SageMaker lists it; the Python SDK's JSON-encoded {@code "\"adamw\""} loses its quotes. */
+    private static String unquoted(String value) {
+        return value != null && value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")
+                ? value.substring(1, value.length() - 1) : value;
+    }
+
+    TuningResult toTuningResult(List<Trial> trials, DescribeHyperParameterTuningJobResponse job) {
+        Objective objective = Objective.maximize(objectiveMetric).atLastEpoch();
+        List<TrialRecord> records = new ArrayList<>();
+        int number = 0;
+        for (Trial trial : trials) {
+            number++;
+            boolean scored = trial.objective().isPresent();
+            TrialStatus status = switch (trial.status()) {
+                case "Completed" -> scored ? TrialStatus.COMPLETED : TrialStatus.FAILED;
+                case "Stopped" -> scored ? TrialStatus.STOPPED : TrialStatus.FAILED;
+                case "InProgress", "Stopping" -> TrialStatus.RUNNING;
+                default -> TrialStatus.FAILED;
+            };
+            List<Map<String, Double>> epochs = new ArrayList<>();
+            Map<String, Double> last = new LinkedHashMap<>(trial.finalMetrics());
+            Double lastEpoch = last.remove(TrainingMetrics.EPOCH);
+            if (!last.isEmpty()) {
+                int at = lastEpoch != null && lastEpoch >= 1 && lastEpoch == Math.rint(lastEpoch) ? lastEpoch.intValue() : 1;
+                for (int e = 1; e < at; e++) {
+                    epochs.add(Map.of());
+                }
+                epochs.add(last);
+            } else if (scored) {
+                epochs.add(Map.of(objectiveMetric, trial.objective().get()));
+            }
+            List<Double> perEpoch = epochs.stream().map(m -> m.getOrDefault(objectiveMetric, Double.NaN)).toList();
+            int bestEpoch = objective.score(perEpoch).bestEpoch();
+            String message = status == TrialStatus.FAILED ? "training job " + trial.jobName() + " ended " + trial.status()
+                    + trial.failureReason().map(r -> ": " + r).orElse(scored ? "" : " without the objective metric")
+                    : "";
+            records.add(new TrialRecord(number, trial.tunedHyperparameters(), status,
+                    trial.objective().orElse(Double.NaN), bestEpoch, perEpoch, epochs, trial.trainingSeconds(), message,
+                    trial.modelArtifacts().orElse(null)));
+        }
+        double seconds = job.creationTime() != null && job.hyperParameterTuningEndTime() != null
+                ? Duration.between(job.creationTime(), job.hyperParameterTuningEndTime()).toMillis() / 1000.0 : 0;
+        return new TuningResult(records, objective, null, seconds);
     }
 
     private DescribeHyperParameterTuningJobResponse await(String name) {

@@ -8,7 +8,11 @@
  *   <li>{@link io.xray.sagemaker.SageMakerContainer}: the container's two entrypoints,
  *       {@code train} and {@code serve}, over SageMaker's {@code /opt/ml} contract (the root is a
  *       parameter, so both run on any folder).
- *   <li>{@link io.xray.sagemaker.TuningJob}: a hyperparameter tuning job over an estimator.
+ *   <li>{@link io.xray.sagemaker.TuningJob}: SageMaker's own hyperparameter tuning job over an
+ *       estimator, its result an {@link io.xray.tune.TuningResult} like local tuning's.
+ *   <li>{@link io.xray.sagemaker.SageMakerTrialRunner}: xray's
+ *       {@link io.xray.tune.HyperparameterTuner} with every trial a training job, per-epoch metrics
+ *       from the job's CloudWatch Logs stream.
  *   <li>{@link io.xray.sagemaker.DatasetUpload}: a data set to S3, with checksums, skipping what is there.
  *   <li>{@link io.xray.sagemaker.EndpointDeployment}: model, endpoint configuration and endpoint; the
  *       {@link io.xray.sagemaker.Endpoint} it returns deletes them on close.

@@ -23,7 +23,8 @@ import software.amazon.awssdk.regions.Region;
 /**
  * A loopback HTTP server that answers AWS calls from queued replies and records every request:
  * the SageMaker control plane's JSON 1.1 ({@code POST /}, {@code X-Amz-Target: SageMaker.<Op>})
- * keyed by operation, and the runtime's {@code POST /endpoints/{name}/invocations} keyed by path.
+ * keyed by operation, CloudWatch Logs' JSON 1.1 ({@code X-Amz-Target: Logs_20140328.<Op>}) keyed by
+ * operation likewise, CloudWatch's Query protocol keyed by its {@code Action}, and the runtime's {@code POST /endpoints/{name}/invocations} keyed by path.
  */
 final class AwsStub implements AutoCloseable {
 
@@ -94,6 +95,7 @@ final class AwsStub implements AutoCloseable {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSTUB", "stub-secret")))
                 .sageMakerEndpoint(uri())
                 .runtimeEndpoint(uri())
+                .logsEndpoint(uri())
                 .maxAttempts(maxAttempts)
                 .throttlingBackoff(java.time.Duration.ofMillis(5), java.time.Duration.ofMillis(20))
                 .build();

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.xray.train.TrainingRecipe;
+import io.xray.tune.TrialRecord;
+import io.xray.tune.TrialStatus;
+import io.xray.tune.TuningResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,7 +82,7 @@ class TuningJobTest {
                         "FinalMetricDataList", List.of(Map.of("MetricName", "validation:best_f1", "Value", 0.95,
                                 "Timestamp", 1.7644e9))))));
 
-        TuningJob.TuningResult result = tuning().build().run(NAME);
+        TuningResult result = tuning().build().run(NAME);
 
         JsonNode request = stub.requests("CreateHyperParameterTuningJob").get(0).json();
         JsonNode config = request.get("HyperParameterTuningJobConfig");
@@ -108,12 +111,78 @@ class TuningJobTest {
         assertThat(definition.get("StoppingCondition").get("MaxWaitTimeInSeconds").asInt()).isEqualTo(30 * 3600);
 
         assertThat(result.trials()).hasSize(3);
-        assertThat(result.best().jobName()).isEqualTo("xray-tune-261129-120000-002-b");
-        assertThat(result.best().objective()).hasValue(0.95);
-        assertThat(result.best().finalMetrics()).containsEntry("validation:best_f1", 0.95);
-        assertThat(result.trials().get(2).failureReason()).hasValue("AlgorithmError: out of memory");
-        assertThat(result.trials().get(2).finalMetrics()).isEmpty();
+        assertThat(result.objective().toString()).isEqualTo("maximize:validation:best_f1@last");
+        TrialRecord bestTrial = result.best().orElseThrow();
+        assertThat(bestTrial.number()).isEqualTo(2);
+        assertThat(bestTrial.values()).containsExactly(Map.entry("learning-rate", "0.002"));
+        assertThat(bestTrial.objective()).isEqualTo(0.95);
+        assertThat(bestTrial.epochs().get(bestTrial.epochs().size() - 1)).containsEntry("validation:best_f1", 0.95);
+        assertThat(result.trials().get(2).status()).isEqualTo(TrialStatus.FAILED);
+        assertThat(result.trials().get(2).message()).contains("AlgorithmError: out of memory");
+        assertThat(result.trials().get(2).epochs()).isEmpty();
         assertThat(stub.requests("DescribeTrainingJob")).hasSize(2);
+    }
+
+    @Test
+    void result_shouldConvertEveryTrainingJobIntoTheLocalTunersTrialsInCreationOrder() {
+        Map<String, Object> early = summary("xray-tune-261129-120000-003-c", "Stopped", 0.71,
+                Map.of("learning-rate", "0.05", "optimizer", "\"sgd\""));
+        early.put("CreationTime", 1.7644e9 + 30);
+        Map<String, Object> later = summary("xray-tune-261129-120000-001-a", "Completed", 0.93,
+                Map.of("optimizer", "adamw", "learning-rate", "0.0004"));
+        later.put("CreationTime", 1.7644e9 + 60);
+        later.put("TrainingStartTime", 1.7644e9 + 70);
+        later.put("TrainingEndTime", 1.7644e9 + 670);
+        Map<String, Object> failed = summary("xray-tune-261129-120000-002-b", "Failed", null, Map.of("learning-rate", "0.009"));
+        stub.on("DescribeHyperParameterTuningJob", AwsStub.Reply.json(Map.of("HyperParameterTuningJobName", NAME,
+                        "HyperParameterTuningJobStatus", "Completed", "CreationTime", 1.7644e9,
+                        "HyperParameterTuningEndTime", 1.7644e9 + 900, "HyperParameterTuningJobArn", "arn:h", "BestTrainingJob", later)))
+                .on("ListTrainingJobsForHyperParameterTuningJob", AwsStub.Reply.json(Map.of("TrainingJobSummaries",
+                        List.of(later, failed, early))))
+                .handle("DescribeTrainingJob", r -> {
+                    String job = r.json().get("TrainingJobName").asText();
+                    boolean completed = job.endsWith("-a");
+                    Map<String, Object> body = TrainingJobTest.describe(completed ? "Completed" : "Stopped", completed ? "Completed"
+                            : "Stopped", Map.of("FinalMetricDataList", List.of(
+                                    Map.of("MetricName", "validation:f1", "Value", completed ? 0.91 : 0.70, "Timestamp", 1.7644e9),
+                                    Map.of("MetricName", "validation:best_f1", "Value", completed ? 0.93 : 0.71, "Timestamp", 1.7644e9),
+                                    Map.of("MetricName", "epoch", "Value", completed ? 4 : 2, "Timestamp", 1.7644e9)),
+                            "ModelArtifacts", Map.of("S3ModelArtifacts", "s3://xray-test-bucket/xray/training/" + job
+                                    + "/output/model.tar.gz")));
+                    body.put("TrainingJobName", job);
+                    return AwsStub.Reply.json(body);
+                });
+
+        TuningResult result = tuning().build().result(NAME);
+
+        assertThat(result.runDirectory()).isNull();
+        assertThat(result.seconds()).isEqualTo(900);
+        assertThat(result.objective()).isEqualTo(io.xray.tune.Objective.maximize("validation:best_f1").atLastEpoch());
+        assertThat(result.trials()).extracting(TrialRecord::number).containsExactly(1, 2, 3);
+        assertThat(result.trials()).extracting(TrialRecord::status)
+                .containsExactly(TrialStatus.FAILED, TrialStatus.STOPPED, TrialStatus.COMPLETED);
+
+        TrialRecord failedTrial = result.trials().get(0);
+        assertThat(failedTrial.scored()).isFalse();
+        assertThat(failedTrial.message()).contains("xray-tune-261129-120000-002-b", "ended Failed", "out of memory");
+
+        TrialRecord stopped = result.trials().get(1);
+        assertThat(stopped.values()).containsExactly(Map.entry("learning-rate", "0.05"), Map.entry("optimizer", "sgd"));
+        assertThat(stopped.objective()).isEqualTo(0.71);
+        assertThat(stopped.objectivePerEpoch()).hasSize(2);
+        assertThat(stopped.metric("validation:f1").get(1)).isEqualTo(0.70);
+        assertThat(stopped.model()).isEmpty();
+
+        TrialRecord completed = result.trials().get(2);
+        assertThat(completed.values()).containsExactly(Map.entry("learning-rate", "0.0004"), Map.entry("optimizer", "adamw"));
+        assertThat(completed.objective()).isEqualTo(0.93);
+        assertThat(completed.epochs()).hasSize(4);
+        assertThat(completed.epochs().get(3)).containsEntry("validation:f1", 0.91).doesNotContainKey("epoch");
+        assertThat(completed.seconds()).isEqualTo(600);
+        assertThat(completed.model()).hasValue("s3://xray-test-bucket/xray/training/xray-tune-261129-120000-001-a/output/model.tar.gz");
+        assertThat(result.best()).hasValueSatisfying(best -> assertThat(best.number()).isEqualTo(3));
+        assertThat(stub.requests("DescribeTrainingJob")).hasSize(2);
+        assertThat(stub.requests("CreateHyperParameterTuningJob")).isEmpty();
     }
 
     @Test
