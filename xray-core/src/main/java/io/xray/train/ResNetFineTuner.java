@@ -54,6 +54,7 @@ public final class ResNetFineTuner {
     private final int progressEveryBatches;
     private final int decodeThreads;
     private final ImageDecoder decoder;
+    private final boolean runRecord;
 
     private ResNetFineTuner(Builder b, TrainingRecipe recipe) {
         this.recipe = recipe;
@@ -64,6 +65,7 @@ public final class ResNetFineTuner {
         this.progressEveryBatches = b.progressEveryBatches;
         this.decodeThreads = b.decodeThreads;
         this.decoder = b.decoder;
+        this.runRecord = b.runRecord;
     }
 
     /** @return a builder starting from {@link TrainingRecipe#defaults()} */
@@ -81,6 +83,7 @@ public final class ResNetFineTuner {
         b.progressEveryBatches = progressEveryBatches;
         b.decodeThreads = decodeThreads;
         b.decoder = decoder;
+        b.runRecord = runRecord;
         return b;
     }
 
@@ -108,7 +111,19 @@ public final class ResNetFineTuner {
 
     FitResult fit(Dataset dataset, FitListener listener, CheckpointStore.Hook hook) {
         Objects.requireNonNull(dataset, "dataset");
-        return new FitRun(this, dataset, listener, hook).run();
+        if (!runRecord) {
+            return new FitRun(this, dataset, listener, hook).run();
+        }
+        RunRecorder recorder = RunRecorder.start(this, listener);
+        FitResult result;
+        try {
+            result = new FitRun(this, dataset, recorder, hook).run();
+        } catch (RuntimeException e) {
+            recorder.fail(e);
+            throw e;
+        }
+        recorder.finish(result);
+        return result;
     }
 
     /** @return the recipe this tuner trains */
@@ -252,6 +267,14 @@ public final class ResNetFineTuner {
         return decoder;
     }
 
+    /**
+     * @return whether {@link #fit} writes a {@link RunRecord} in the output folder
+     *     ({@code hyperparameters.json}, {@code metrics.jsonl}, {@code run.json})
+     */
+    public boolean runRecord() {
+        return runRecord;
+    }
+
     @Override
     public String toString() {
         return "ResNetFineTuner" + hyperparameters();
@@ -271,6 +294,7 @@ public final class ResNetFineTuner {
         private int progressEveryBatches = 20;
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private ImageDecoder decoder = ImageDecoder.defaults();
+        private boolean runRecord;
 
         private Builder(TrainingRecipe start) {
             this.recipe = start.toBuilder();
@@ -523,6 +547,18 @@ public final class ResNetFineTuner {
          */
         public Builder decoder(ImageDecoder decoder) {
             this.decoder = decoder;
+            return this;
+        }
+
+        /**
+         * @param record write a {@link RunRecord} in the output folder: the hyperparameters, one
+         *     {@code metrics.jsonl} line per epoch as it ends (a resumed run repeats none), the
+         *     environment and the summary; default false ({@code xray train} and {@code xray tune}
+         *     turn it on)
+         * @return this builder
+         */
+        public Builder runRecord(boolean record) {
+            this.runRecord = record;
             return this;
         }
 

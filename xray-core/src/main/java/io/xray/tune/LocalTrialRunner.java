@@ -23,7 +23,8 @@ import java.util.stream.Stream;
 /**
  * Trains each trial in this process with {@link ResNetFineTuner}: the recipe is the base recipe
  * with the trial's values ({@link TrainingRecipe#withHyperparameters(Map)}), the output goes to the
- * trial's folder ({@code model/}, and {@code checkpoints/} until the trial ends), and every epoch reports the fields of
+ * trial's folder ({@code model/}, and {@code checkpoints/} until the trial ends), which is also the trial's
+ * {@link io.xray.train.RunRecord} (hyperparameters, per-epoch metrics, environment), and every epoch reports the fields of
  * the trainer's {@code Val_epoch} line: {@code Val_loss, Val_f1, Val_accuracy, Val_auc, Val_pr_auc,
  * Val_precision, Val_recall, Val_specificity, Train_loss, Best_val_f1}. The tuner's early stopping
  * ends a trial through {@link FitListener#stopAfter}, recorded in the checkpoint; an interrupted
@@ -71,6 +72,7 @@ public final class LocalTrialRunner implements TrialRunner {
                 .recipe(trialRecipe)
                 .outputDirectory(trial.directory())
                 .resume(trial.resumed())
+                .runRecord(true)
                 .decodeThreads(decodeThreads)
                 .progressEveryBatches(progressEveryBatches);
         if (device != null) {

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Train a pneumonia classifier (ResNet18 backbone + one-logit head) and write OUTPUT/model. After every"
+            "Train a pneumonia classifier (ResNet18 backbone + one-logit head) and write OUTPUT/model, with the run's"
+                    + " record beside it (hyperparameters.json, metrics.jsonl, run.json; see xray runs). After every"
                     + " epoch one line 'Val_epoch N: Val_loss=..., Val_f1=...; ...' is logged and a checkpoint is written"
                     + " to OUTPUT/checkpoints; --resume continues a killed run from its last complete epoch.",
             "What is trained is a recipe: --recipe picks a preset (default: the measured default recipe), each"
@@ -85,6 +86,7 @@ final class TrainCommand implements Callable<Integer> {
         ResNetFineTuner tuner = options.execution(ResNetFineTuner.builder().recipe(recipe))
                 .outputDirectory(output)
                 .resume(resume)
+                .runRecord(true)
                 .build();
         FitResult result = tuner.fit(dataset);
         printResult(out, result);
