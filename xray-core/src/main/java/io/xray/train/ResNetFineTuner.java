@@ -55,6 +55,7 @@ public final class ResNetFineTuner {
     private final int decodeThreads;
     private final ImageDecoder decoder;
     private final boolean runRecord;
+    private final boolean featureCache;
 
     private ResNetFineTuner(Builder b, TrainingRecipe recipe) {
         this.recipe = recipe;
@@ -66,6 +67,7 @@ public final class ResNetFineTuner {
         this.decodeThreads = b.decodeThreads;
         this.decoder = b.decoder;
         this.runRecord = b.runRecord;
+        this.featureCache = b.featureCache;
     }
 
     /** @return a builder starting from {@link TrainingRecipe#defaults()} */
@@ -84,6 +86,7 @@ public final class ResNetFineTuner {
         b.decodeThreads = decodeThreads;
         b.decoder = decoder;
         b.runRecord = runRecord;
+        b.featureCache = featureCache;
         return b;
     }
 
@@ -275,6 +278,14 @@ public final class ResNetFineTuner {
         return runRecord;
     }
 
+    /**
+     * @return whether a run that trains only the head without augmentation computes each image's
+     *     backbone features once and trains the head on them
+     */
+    public boolean featureCache() {
+        return featureCache;
+    }
+
     @Override
     public String toString() {
         return "ResNetFineTuner" + hyperparameters();
@@ -295,6 +306,7 @@ public final class ResNetFineTuner {
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private ImageDecoder decoder = ImageDecoder.defaults();
         private boolean runRecord;
+        private boolean featureCache = true;
 
         private Builder(TrainingRecipe start) {
             this.recipe = start.toBuilder();
@@ -559,6 +571,19 @@ public final class ResNetFineTuner {
          */
         public Builder runRecord(boolean record) {
             this.runRecord = record;
+            return this;
+        }
+
+        /**
+         * @param cache when only the head trains ({@link TrainableLayers#headOnly()}) and augmentation
+         *     is off, compute each training and validation image's backbone features once (the frozen
+         *     backbone runs in evaluation mode) and train the head on them: the same batches, loss,
+         *     optimiser, schedule, best epoch, threshold and model, without a backbone pass per step;
+         *     default true. Other runs ignore it.
+         * @return this builder
+         */
+        public Builder featureCache(boolean cache) {
+            this.featureCache = cache;
             return this;
         }
 

@@ -45,6 +45,7 @@ public final class LocalTrialRunner implements TrialRunner {
     private final int decodeThreads;
     private final int progressEveryBatches;
     private final boolean keepCheckpoints;
+    private final boolean featureCache;
 
     private LocalTrialRunner(Builder b) {
         this.dataset = b.dataset;
@@ -53,6 +54,7 @@ public final class LocalTrialRunner implements TrialRunner {
         this.decodeThreads = b.decodeThreads;
         this.progressEveryBatches = b.progressEveryBatches;
         this.keepCheckpoints = b.keepCheckpoints;
+        this.featureCache = b.featureCache;
     }
 
     /** @return a builder; the dataset is required */
@@ -73,6 +75,7 @@ public final class LocalTrialRunner implements TrialRunner {
                 .outputDirectory(trial.directory())
                 .resume(trial.resumed())
                 .runRecord(true)
+                .featureCache(featureCache)
                 .decodeThreads(decodeThreads)
                 .progressEveryBatches(progressEveryBatches);
         if (device != null) {
@@ -175,8 +178,19 @@ public final class LocalTrialRunner implements TrialRunner {
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private int progressEveryBatches;
         private boolean keepCheckpoints;
+        private boolean featureCache = true;
 
         private Builder() {}
+
+        /**
+         * @param cache let trials that train only the head without augmentation train on backbone
+         *     features computed once ({@link ResNetFineTuner.Builder#featureCache(boolean)}); default true
+         * @return this builder
+         */
+        public Builder featureCache(boolean cache) {
+            this.featureCache = cache;
+            return this;
+        }
 
         /**
          * @param keep keep each finished trial's {@code checkpoints/} (default false: they are deleted
