@@ -36,12 +36,23 @@ final class RunRecorder implements FitListener {
     private final double earlierSeconds;
     private final long start = System.nanoTime();
     private boolean firstEpoch = true;
+    /** True when a resume meets a checkpoint of another recipe: the run fails, and its record is left as it was. */
+    private final boolean leaveAlone;
+    /** True when the folder's record is not this run's: it starts afresh. */
+    private final boolean fresh;
 
     private RunRecorder(ResNetFineTuner config, FitListener delegate) {
         this.config = config;
         this.delegate = delegate == null ? new FitListener() {} : delegate;
         this.directory = config.outputDirectory();
         RunRecord earlier = config.resume() && RunRecord.isRunFolder(directory) ? readQuietly(directory) : null;
+        boolean otherRecipe = earlier != null && !earlier.hyperparameters().equals(config.hyperparameters());
+        this.leaveAlone = otherRecipe
+                && Files.exists(config.checkpointDirectory().resolve(CheckpointStore.COMMIT_FILE));
+        this.fresh = !config.resume() || otherRecipe;
+        if (otherRecipe) {
+            earlier = null;
+        }
         this.earlierSeconds = earlier == null ? 0 : earlier.seconds();
         run.put("format", RunRecord.FORMAT);
         run.put("name", directory.toAbsolutePath().normalize().getFileName() == null
@@ -65,9 +76,12 @@ final class RunRecorder implements FitListener {
      */
     static RunRecorder start(ResNetFineTuner config, FitListener delegate) {
         RunRecorder recorder = new RunRecorder(config, delegate);
+        if (recorder.leaveAlone) {
+            return recorder;
+        }
         AtomicFiles.write(recorder.directory.resolve(RunRecord.HYPERPARAMETERS_FILE),
                 out -> JSON.writeValue(out, config.hyperparameters()));
-        if (!config.resume()) {
+        if (recorder.fresh) {
             AtomicFiles.write(recorder.directory.resolve(RunRecord.METRICS_FILE), new byte[0]);
         }
         recorder.writeRun();
@@ -86,6 +100,10 @@ final class RunRecorder implements FitListener {
 
     @Override
     public void onEpoch(EpochResult result, String logLine) {
+        if (leaveAlone) {
+            delegate.onEpoch(result, logLine);
+            return;
+        }
         if (firstEpoch) {
             // A resumed run continues after its last checkpoint: lines of later epochs, written by an
             // attempt whose checkpoint did not survive, are dropped so that no epoch appears twice.
@@ -110,6 +128,9 @@ final class RunRecorder implements FitListener {
      * @param result what the run produced
      */
     void finish(FitResult result) {
+        if (leaveAlone) {
+            return;
+        }
         AtomicFiles.write(directory.resolve(RunRecord.METRICS_FILE), out -> {
             for (EpochResult epoch : result.history()) {
                 out.write((LINE.writeValueAsString(line(epoch)) + "\n").getBytes(StandardCharsets.UTF_8));
@@ -138,6 +159,9 @@ final class RunRecorder implements FitListener {
      * @param failure why the run ended
      */
     void fail(RuntimeException failure) {
+        if (leaveAlone) {
+            return;
+        }
         run.put("status", RunRecord.Status.FAILED.name());
         run.put("finished", Instant.now().toString());
         run.put("seconds", seconds());

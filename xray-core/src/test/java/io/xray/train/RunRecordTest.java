@@ -130,6 +130,21 @@ class RunRecordTest {
     }
 
     @Test
+    void resumeWithAnotherRecipe_shouldFailAndLeaveTheRecordAsItWas() throws IOException {
+        Path run = temp.resolve("run");
+        String metricsBefore = Files.readString(run.resolve(RunRecord.METRICS_FILE));
+        String runBefore = Files.readString(run.resolve(RunRecord.RUN_FILE));
+
+        assertThatThrownBy(() -> tiny(run).learningRate(0.01).resume(true).build().fit(dataset))
+                .isInstanceOf(io.xray.InvalidConfigurationException.class)
+                .hasMessageContaining("learning-rate");
+
+        assertThat(RunRecord.read(run).hyperparameters()).isEqualTo(tuner.hyperparameters());
+        assertThat(Files.readString(run.resolve(RunRecord.METRICS_FILE))).isEqualTo(metricsBefore);
+        assertThat(Files.readString(run.resolve(RunRecord.RUN_FILE))).isEqualTo(runBefore);
+    }
+
+    @Test
     void runRecordOff_shouldWriteNoRecord() {
         assertThat(RunRecord.isRunFolder(temp.resolve("data"))).isFalse();
         assertThatThrownBy(() -> RunRecord.read(temp.resolve("data")))
