@@ -72,6 +72,21 @@ public final class Backbone {
         return new Backbone(BackboneKind.TORCHSCRIPT, List.of(), file);
     }
 
+    /**
+     * The backbone of an earlier xray model, to fine-tune from: its trained weights (from-scratch,
+     * TorchScript or ImageNet, whichever it was) with a fresh head.
+     *
+     * @param modelDirectory a model directory written by {@code xray train} ({@code model.json} and
+     *     weights); read when training starts
+     * @return the backbone
+     */
+    public static Backbone fromModel(Path modelDirectory) {
+        if (modelDirectory == null) {
+            throw new InvalidConfigurationException("backbone", "the model directory must not be null");
+        }
+        return new Backbone(BackboneKind.XRAY_MODEL, List.of(), modelDirectory);
+    }
+
     /** @return DJL model zoo's ImageNet ResNet18 feature extractor ({@code djl://ai.djl.pytorch/resnet18_embedding}) */
     public static Backbone imagenetResNet18() {
         return new Backbone(BackboneKind.RESNET18_IMAGENET_ZOO, List.of(), null);
@@ -79,7 +94,8 @@ public final class Backbone {
 
     /**
      * Parses the command line's spelling: {@code scratch}, {@code scratch:16,32,64,128},
-     * {@code imagenet}, or {@code torchscript:PATH}.
+     * {@code imagenet}, {@code torchscript:PATH}, or {@code model:DIR} (an earlier xray model's
+     * backbone, {@link #fromModel(Path)}).
      *
      * @param text the spelling
      * @return the backbone
@@ -107,8 +123,11 @@ public final class Backbone {
         if (value.startsWith("torchscript:")) {
             return torchScript(Path.of(value.substring("torchscript:".length())));
         }
-        throw new InvalidConfigurationException(
-                "backbone", "expected scratch, scratch:W1,W2,W3,W4, imagenet or torchscript:PATH, got '" + text + "'");
+        if (value.startsWith("model:") && value.length() > "model:".length()) {
+            return fromModel(Path.of(value.substring("model:".length())));
+        }
+        throw new InvalidConfigurationException("backbone", "expected scratch, scratch:W1,W2,W3,W4, imagenet,"
+                + " torchscript:PATH or model:DIR, got '" + text + "'");
     }
 
     /** @return the kind */
@@ -121,7 +140,10 @@ public final class Backbone {
         return stageWidths;
     }
 
-    /** @return the TorchScript file, for {@link BackboneKind#TORCHSCRIPT} */
+    /**
+     * @return the TorchScript file for {@link BackboneKind#TORCHSCRIPT}, the model directory for
+     *     {@link BackboneKind#XRAY_MODEL}
+     */
     public Optional<Path> file() {
         return Optional.ofNullable(file);
     }
@@ -148,6 +170,7 @@ public final class Backbone {
                     : "scratch:" + stageWidths.toString().replaceAll("[\\[\\] ]", "");
             case TORCHSCRIPT -> "torchscript:" + file;
             case RESNET18_IMAGENET_ZOO -> "imagenet";
+            case XRAY_MODEL -> "model:" + file;
         };
     }
 }

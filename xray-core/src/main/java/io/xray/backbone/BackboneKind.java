@@ -7,5 +7,11 @@ public enum BackboneKind {
     /** A TorchScript feature extractor (for example an exported ResNet18 with {@code fc = Identity}). */
     TORCHSCRIPT,
     /** The ImageNet ResNet18 embedding of DJL's PyTorch model zoo (needs network access once). */
-    RESNET18_IMAGENET_ZOO
+    RESNET18_IMAGENET_ZOO,
+    /**
+     * The backbone of an earlier xray model (a model directory), with its trained weights and a
+     * fresh head. Only a {@link Backbone} names it: the model trained from it records the earlier
+     * model's own kind, so that it loads as that one does.
+     */
+    XRAY_MODEL
 }

@@ -27,6 +27,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.Devices;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
@@ -83,6 +86,8 @@ public final class Network implements AutoCloseable {
     public static final String IMAGENET_RESNET18_URL = "djl://ai.djl.pytorch/resnet18_embedding";
 
     private static final Logger LOG = LoggerFactory.getLogger(Network.class);
+    private static final ObjectMapper MODEL_JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final int PROBE_SIZE = 64;
     /** BatchNorm's epsilon, as PyTorch's. */
     static final float BATCH_NORM_EPSILON = 1e-5f;
@@ -105,6 +110,7 @@ public final class Network implements AutoCloseable {
     private final ZooModel<NDList, NDList> scriptModel;
     private final Map<String, Parameter> parameters;
     private boolean trainingMode;
+    private boolean backboneFrozen;
     private FoldedResNet folded;
     private final DirectBuffers inputBuffers = new DirectBuffers();
 
@@ -137,6 +143,7 @@ public final class Network implements AutoCloseable {
             case RESNET18_SCRATCH -> resNet18FromScratch(backbone.stageWidths(), device, seed);
             case TORCHSCRIPT -> torchScript(backbone.file().orElseThrow(), device, seed);
             case RESNET18_IMAGENET_ZOO -> imagenetResNet18(device, seed);
+            case XRAY_MODEL -> fromModel(backbone.file().orElseThrow(), device, seed);
         };
     }
 
@@ -238,6 +245,46 @@ public final class Network implements AutoCloseable {
                     e);
         }
         return withHead(model, BackboneKind.RESNET18_IMAGENET_ZOO, IMAGENET_RESNET18_URL, device, seed);
+    }
+
+    /**
+     * Loads an earlier xray model's network and replaces its head with a fresh one: fine-tuning
+     * from that model's backbone. The network's architecture is the earlier model's (its kind,
+     * widths and feature size), so a model trained from it loads as that one does.
+     *
+     * @param modelDirectory a model directory ({@code model.json} and weights)
+     * @param device where the parameters live
+     * @param seed seeds the head's initialisation
+     * @return the network, in training mode
+     * @throws InvalidConfigurationException when the folder holds no model
+     */
+    public static Network fromModel(Path modelDirectory, Device device, long seed) {
+        Path modelJson = modelDirectory == null ? null : modelDirectory.resolve("model.json");
+        if (modelJson == null || !Files.isRegularFile(modelJson)) {
+            throw new InvalidConfigurationException("backbone", "model:" + modelDirectory
+                    + " holds no model.json; expected a model directory written by xray train");
+        }
+        Architecture earlier;
+        try {
+            JsonNode root = MODEL_JSON.readTree(modelJson.toFile());
+            earlier = MODEL_JSON.treeToValue(root.path("architecture"), Architecture.class);
+        } catch (IOException | RuntimeException e) {
+            throw new XrayException(modelJson + ": cannot read the model's architecture: " + e.getMessage(), e);
+        }
+        if (earlier == null) {
+            throw new XrayException(modelJson + ": has no architecture");
+        }
+        Network loaded = load(earlier, modelDirectory, device);
+        Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
+        Block head = newHead(loaded.manager, earlier.featureSize());
+        Architecture architecture = new Architecture(earlier.backbone(), earlier.stageWidths(), earlier.featureSize(),
+                "model:" + modelDirectory.toAbsolutePath().normalize(), Map.of());
+        Network network = new Network(architecture, device, loaded.manager, loaded.backbone, head, loaded.scriptModel);
+        network.setTrainableStages(Set.copyOf(STAGES));
+        network.setTrainingMode(true);
+        LOG.info("Loaded the backbone of the model in {} ({}, {} features) with a fresh head", modelDirectory,
+                earlier.backbone(), earlier.featureSize());
+        return network;
     }
 
     /**
@@ -482,6 +529,17 @@ public final class Network implements AutoCloseable {
                     || parameter.getType() == Parameter.Type.RUNNING_VAR;
             parameter.freeze(statistic || !stages.contains(stageOf(name)));
         });
+        backboneFrozen = stages.stream().allMatch("head"::equals);
+        setTrainingMode(trainingMode);
+    }
+
+    /**
+     * @return true when only the head trains: the backbone then runs in evaluation mode even in
+     *     training mode (BatchNorm uses and keeps its running statistics), so that it is truly
+     *     frozen and its features can be computed once ({@link #features})
+     */
+    public boolean isBackboneFrozen() {
+        return backboneFrozen;
     }
 
     /**
@@ -494,7 +552,7 @@ public final class Network implements AutoCloseable {
      */
     public void setTrainingMode(boolean training) {
         if (backbone instanceof PtSymbolBlock script) {
-            if (training) {
+            if (training && !backboneFrozen) {
                 JniUtils.enableTrainingMode(script);
             } else {
                 JniUtils.enableInferenceMode(script);
@@ -539,9 +597,69 @@ public final class Network implements AutoCloseable {
 
     private NDArray forward(NDArray images) {
         ParameterStore store = new ParameterStore(images.getManager(), false);
-        NDArray features = backbone.forward(store, new NDList(images), trainingMode).get(0);
+        // A frozen backbone runs in evaluation mode. A TorchScript module then gives an inference
+        // tensor, which the head's backward pass cannot keep: a copy of it can.
+        NDArray features = backbone.forward(store, new NDList(images), trainingMode && !backboneFrozen).get(0);
+        if (trainingMode && backboneFrozen && backbone instanceof PtSymbolBlock) {
+            features = features.duplicate();
+        }
         long batch = images.getShape().get(0);
         features = features.reshape(batch, -1);
+        return head.forward(store, new NDList(features), trainingMode).singletonOrThrow().reshape(batch);
+    }
+
+    /** @return the length of the backbone's feature vector, the head's input */
+    public int featureSize() {
+        return architecture.featureSize();
+    }
+
+    /**
+     * Computes the backbone's features of a batch of preprocessed images in evaluation mode
+     * (BatchNorm with its running statistics), without gradients: what the head sees for these
+     * images whenever the backbone is frozen.
+     *
+     * @param chw the images, {@code count} consecutive {@code (3, size, size)} blocks
+     * @param count how many images
+     * @param size their height and width
+     * @return {@code count} consecutive feature vectors of {@link #featureSize()} values
+     */
+    public float[] features(float[] chw, int count, int size) {
+        if ((long) count * 3 * size * size != chw.length) {
+            throw new IllegalArgumentException(
+                    "expected " + count + " x 3 x " + size + " x " + size + " values, got " + chw.length);
+        }
+        boolean wasTraining = trainingMode;
+        if (wasTraining && !backboneFrozen) {
+            setTrainingMode(false);
+        }
+        if (backbone instanceof PtSymbolBlock script) {
+            JniUtils.enableInferenceMode(script);
+        }
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray images = channelsLast(batch.create(FloatBuffer.wrap(chw), new Shape(count, 3, size, size)));
+            NDArray features = backbone.forward(new ParameterStore(batch, false), new NDList(images), false).get(0);
+            float[] values = features.reshape(count, -1).toFloatArray();
+            if (values.length != count * featureSize()) {
+                throw new IllegalStateException("the backbone gave " + values.length / count + " features per image, "
+                        + "the architecture says " + featureSize());
+            }
+            return values;
+        } finally {
+            if (wasTraining && !backboneFrozen) {
+                setTrainingMode(true);
+            }
+        }
+    }
+
+    /**
+     * Runs the head alone, in the current mode, on features from {@link #features}.
+     *
+     * @param features {@code (N, featureSize)} float32
+     * @return the logits, shape {@code (N)}, attached to the features' manager
+     */
+    public NDArray headLogits(NDArray features) {
+        long batch = features.getShape().get(0);
+        ParameterStore store = new ParameterStore(features.getManager(), false);
         return head.forward(store, new NDList(features), trainingMode).singletonOrThrow().reshape(batch);
     }
 

@@ -40,6 +40,7 @@ final class FitRun {
     private final Dataset dataset;
     private final FitListener listener;
     private final CheckpointStore store;
+    private FeatureCache features;
 
     FitRun(ResNetFineTuner config, Dataset dataset, FitListener listener, CheckpointStore.Hook hook) {
         this.config = config;
@@ -103,6 +104,9 @@ final class FitRun {
             LOG.info("Trainable parameters: {} of {} tensors ({})", network.trainableParameters().size(),
                     network.parameters().size(), config.trainableLayers());
             TrainingStep step = new TrainingStep(network, optimizer, (float) positiveWeight);
+            if (FeatureCache.applies(config) && state.epochsCompleted() < config.epochs() && !stoppedEarly) {
+                features = FeatureCache.build(network, trainCache, validation, validationImages, config);
+            }
 
             for (int epoch = state.epochsCompleted() + 1; epoch <= config.epochs() && !stoppedEarly; epoch++) {
                 state = runEpoch(epoch, state, network, optimizer, step, loader, trainCache, train,
@@ -141,7 +145,9 @@ final class FitRun {
         shuffle(order, random);
 
         network.setTrainingMode(true);
-        BatchLoader.Epoch batches = loader.epoch(order, config.batchSize(), config.seed(), epoch);
+        // With the feature cache the head trains on cached features, in the same batches and order.
+        BatchLoader.Epoch batches = features != null ? null : loader.epoch(order, config.batchSize(), config.seed(), epoch);
+        int batchCount = features != null ? FeatureCache.batches(order, config.batchSize()) : batches.batches();
         long globalStep = state.globalStep();
         double lossSum = 0;
         int images = 0;
@@ -149,13 +155,23 @@ final class FitRun {
         float learningRate = 0;
         int batchNumber = 0;
         long progressStart = System.nanoTime();
-        while (batches.hasNext()) {
-            BatchLoader.Batch batch = batches.next();
+        while (batchNumber < batchCount) {
+            BatchLoader.Batch batch = features != null ? null : batches.next();
             batchNumber++;
             learningRate = (float) config.schedule().rate(config.learningRate(), globalStep, totalSteps);
             long computeStart = System.nanoTime();
-            float loss = step.run(batch.chw(), batch.labels(), batch.count(), config.preprocessing().cropSize(),
-                    globalStep + 1, learningRate);
+            float loss;
+            int count;
+            if (features != null) {
+                float[] done = features.trainStep(order, batchNumber - 1, config.batchSize(), optimizer,
+                        (float) positiveWeight, globalStep + 1, learningRate);
+                count = (int) done[0];
+                loss = done[1];
+            } else {
+                count = batch.count();
+                loss = step.run(batch.chw(), batch.labels(), batch.count(), config.preprocessing().cropSize(),
+                        globalStep + 1, learningRate);
+            }
             computeSeconds += (System.nanoTime() - computeStart) / 1e9;
             globalStep++;
             if (!Float.isFinite(loss)) {
@@ -163,23 +179,23 @@ final class FitRun {
                         "training diverged: loss is %s at epoch %d batch %d; lower the learning rate (now %s)",
                         loss, epoch, batchNumber, config.learningRate()));
             }
-            lossSum += (double) loss * batch.count();
-            images += batch.count();
-            listener.onBatch(epoch, batchNumber, batches.batches(), loss);
+            lossSum += (double) loss * count;
+            images += count;
+            listener.onBatch(epoch, batchNumber, batchCount, loss);
             if (config.progressEveryBatches() > 0
-                    && (batchNumber % config.progressEveryBatches() == 0 || batchNumber == batches.batches())) {
+                    && (batchNumber % config.progressEveryBatches() == 0 || batchNumber == batchCount)) {
                 double elapsed = (System.nanoTime() - progressStart) / 1e9;
                 LOG.info(String.format(Locale.ROOT, "Epoch %d/%d [%d/%d] loss=%.4f lr=%.3g %.1f img/s",
-                        epoch, config.epochs(), batchNumber, batches.batches(), lossSum / images, learningRate,
+                        epoch, config.epochs(), batchNumber, batchCount, lossSum / images, learningRate,
                         images / Math.max(1e-9, elapsed)));
             }
         }
         double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
-        double dataSeconds = batches.waitSeconds();
+        double dataSeconds = batches == null ? 0 : batches.waitSeconds();
 
         long validationStart = System.nanoTime();
         network.setTrainingMode(false);
-        float[] logits = logits(network, validationImages);
+        float[] logits = features != null ? features.validationLogits() : logits(network, validationImages);
         double[] probabilities = new double[logits.length];
         for (int i = 0; i < logits.length; i++) {
             probabilities[i] = Network.sigmoid(logits[i]);

@@ -54,6 +54,8 @@ public final class ResNetFineTuner {
     private final int progressEveryBatches;
     private final int decodeThreads;
     private final ImageDecoder decoder;
+    private final boolean runRecord;
+    private final boolean featureCache;
 
     private ResNetFineTuner(Builder b, TrainingRecipe recipe) {
         this.recipe = recipe;
@@ -64,6 +66,8 @@ public final class ResNetFineTuner {
         this.progressEveryBatches = b.progressEveryBatches;
         this.decodeThreads = b.decodeThreads;
         this.decoder = b.decoder;
+        this.runRecord = b.runRecord;
+        this.featureCache = b.featureCache;
     }
 
     /** @return a builder starting from {@link TrainingRecipe#defaults()} */
@@ -81,6 +85,8 @@ public final class ResNetFineTuner {
         b.progressEveryBatches = progressEveryBatches;
         b.decodeThreads = decodeThreads;
         b.decoder = decoder;
+        b.runRecord = runRecord;
+        b.featureCache = featureCache;
         return b;
     }
 
@@ -108,7 +114,19 @@ public final class ResNetFineTuner {
 
     FitResult fit(Dataset dataset, FitListener listener, CheckpointStore.Hook hook) {
         Objects.requireNonNull(dataset, "dataset");
-        return new FitRun(this, dataset, listener, hook).run();
+        if (!runRecord) {
+            return new FitRun(this, dataset, listener, hook).run();
+        }
+        RunRecorder recorder = RunRecorder.start(this, listener);
+        FitResult result;
+        try {
+            result = new FitRun(this, dataset, recorder, hook).run();
+        } catch (RuntimeException e) {
+            recorder.fail(e);
+            throw e;
+        }
+        recorder.finish(result);
+        return result;
     }
 
     /** @return the recipe this tuner trains */
@@ -252,6 +270,22 @@ public final class ResNetFineTuner {
         return decoder;
     }
 
+    /**
+     * @return whether {@link #fit} writes a {@link RunRecord} in the output folder
+     *     ({@code hyperparameters.json}, {@code metrics.jsonl}, {@code run.json})
+     */
+    public boolean runRecord() {
+        return runRecord;
+    }
+
+    /**
+     * @return whether a run that trains only the head without augmentation computes each image's
+     *     backbone features once and trains the head on them
+     */
+    public boolean featureCache() {
+        return featureCache;
+    }
+
     @Override
     public String toString() {
         return "ResNetFineTuner" + hyperparameters();
@@ -271,6 +305,8 @@ public final class ResNetFineTuner {
         private int progressEveryBatches = 20;
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private ImageDecoder decoder = ImageDecoder.defaults();
+        private boolean runRecord;
+        private boolean featureCache = true;
 
         private Builder(TrainingRecipe start) {
             this.recipe = start.toBuilder();
@@ -523,6 +559,31 @@ public final class ResNetFineTuner {
          */
         public Builder decoder(ImageDecoder decoder) {
             this.decoder = decoder;
+            return this;
+        }
+
+        /**
+         * @param record write a {@link RunRecord} in the output folder: the hyperparameters, one
+         *     {@code metrics.jsonl} line per epoch as it ends (a resumed run repeats none), the
+         *     environment and the summary; default false ({@code xray train} and {@code xray tune}
+         *     turn it on)
+         * @return this builder
+         */
+        public Builder runRecord(boolean record) {
+            this.runRecord = record;
+            return this;
+        }
+
+        /**
+         * @param cache when only the head trains ({@link TrainableLayers#headOnly()}) and augmentation
+         *     is off, compute each training and validation image's backbone features once (the frozen
+         *     backbone runs in evaluation mode) and train the head on them: the same batches, loss,
+         *     optimiser, schedule, best epoch, threshold and model, without a backbone pass per step;
+         *     default true. Other runs ignore it.
+         * @return this builder
+         */
+        public Builder featureCache(boolean cache) {
+            this.featureCache = cache;
             return this;
         }
 

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
 /**
  * Trains each trial in this process with {@link ResNetFineTuner}: the recipe is the base recipe
  * with the trial's values ({@link TrainingRecipe#withHyperparameters(Map)}), the output goes to the
- * trial's folder ({@code model/}, and {@code checkpoints/} until the trial ends), and every epoch reports the fields of
+ * trial's folder ({@code model/}, and {@code checkpoints/} until the trial ends), which is also the trial's
+ * {@link io.xray.train.RunRecord} (hyperparameters, per-epoch metrics, environment), and every epoch reports the fields of
  * the trainer's {@code Val_epoch} line: {@code Val_loss, Val_f1, Val_accuracy, Val_auc, Val_pr_auc,
  * Val_precision, Val_recall, Val_specificity, Train_loss, Best_val_f1}. The tuner's early stopping
  * ends a trial through {@link FitListener#stopAfter}, recorded in the checkpoint; an interrupted
@@ -44,6 +45,7 @@ public final class LocalTrialRunner implements TrialRunner {
     private final int decodeThreads;
     private final int progressEveryBatches;
     private final boolean keepCheckpoints;
+    private final boolean featureCache;
 
     private LocalTrialRunner(Builder b) {
         this.dataset = b.dataset;
@@ -52,6 +54,7 @@ public final class LocalTrialRunner implements TrialRunner {
         this.decodeThreads = b.decodeThreads;
         this.progressEveryBatches = b.progressEveryBatches;
         this.keepCheckpoints = b.keepCheckpoints;
+        this.featureCache = b.featureCache;
     }
 
     /** @return a builder; the dataset is required */
@@ -71,6 +74,8 @@ public final class LocalTrialRunner implements TrialRunner {
                 .recipe(trialRecipe)
                 .outputDirectory(trial.directory())
                 .resume(trial.resumed())
+                .runRecord(true)
+                .featureCache(featureCache)
                 .decodeThreads(decodeThreads)
                 .progressEveryBatches(progressEveryBatches);
         if (device != null) {
@@ -173,8 +178,19 @@ public final class LocalTrialRunner implements TrialRunner {
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private int progressEveryBatches;
         private boolean keepCheckpoints;
+        private boolean featureCache = true;
 
         private Builder() {}
+
+        /**
+         * @param cache let trials that train only the head without augmentation train on backbone
+         *     features computed once ({@link ResNetFineTuner.Builder#featureCache(boolean)}); default true
+         * @return this builder
+         */
+        public Builder featureCache(boolean cache) {
+            this.featureCache = cache;
+            return this;
+        }
 
         /**
          * @param keep keep each finished trial's {@code checkpoints/} (default false: they are deleted

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Train a pneumonia classifier (ResNet18 backbone + one-logit head) and write OUTPUT/model. After every"
+            "Train a pneumonia classifier (ResNet18 backbone + one-logit head) and write OUTPUT/model, with the run's"
+                    + " record beside it (hyperparameters.json, metrics.jsonl, run.json; see xray runs). After every"
                     + " epoch one line 'Val_epoch N: Val_loss=..., Val_f1=...; ...' is logged and a checkpoint is written"
                     + " to OUTPUT/checkpoints; --resume continues a killed run from its last complete epoch.",
             "What is trained is a recipe: --recipe picks a preset (default: the measured default recipe), each"
@@ -85,6 +86,7 @@ final class TrainCommand implements Callable<Integer> {
         ResNetFineTuner tuner = options.execution(ResNetFineTuner.builder().recipe(recipe))
                 .outputDirectory(output)
                 .resume(resume)
+                .runRecord(true)
                 .build();
         FitResult result = tuner.fit(dataset);
         printResult(out, result);
@@ -151,8 +153,8 @@ final class TrainCommand implements Callable<Integer> {
         String seed;
 
         @Option(names = "--backbone",
-                description = "scratch, scratch:W1,W2,W3,W4 (stage widths), imagenet (DJL model zoo, needs network)"
-                        + " or torchscript:FILE (default: ${DEFAULT-VALUE})")
+                description = "scratch, scratch:W1,W2,W3,W4 (stage widths), imagenet (DJL model zoo, needs network),"
+                        + " torchscript:FILE or model:DIR (an earlier xray model's backbone) (default: ${DEFAULT-VALUE})")
         String backbone;
 
         @Option(names = "--trainable", description = "all, head or last-N stages, N = 1..4 (default: ${DEFAULT-VALUE})")
@@ -233,6 +235,11 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--device", defaultValue = "auto", description = "auto (GPU if one is seen), cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
         String device;
 
+        @Option(names = "--no-feature-cache",
+                description = "when only the head trains without augmentation, run the frozen backbone in every step"
+                        + " instead of computing each image's features once (same model, slower; for comparison)")
+        boolean noFeatureCache;
+
         @Option(names = "--progress-every", defaultValue = "20", description = "log progress every N batches, 0 never (default: ${DEFAULT-VALUE})")
         int progressEvery;
 
@@ -263,7 +270,8 @@ final class TrainCommand implements Callable<Integer> {
          * @return the builder with how the run executes (device, checkpoints, progress)
          */
         ResNetFineTuner.Builder execution(ResNetFineTuner.Builder builder) {
-            builder.checkpointDirectory(checkpointDirectory).progressEveryBatches(progressEvery);
+            builder.checkpointDirectory(checkpointDirectory).progressEveryBatches(progressEvery)
+                    .featureCache(!noFeatureCache);
             Devices.parse(device).ifPresent(builder::device);
             return builder;
         }

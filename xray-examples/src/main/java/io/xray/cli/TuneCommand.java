@@ -136,6 +136,11 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "with --data: auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
     private String device;
 
+    @Option(names = "--no-feature-cache",
+            description = "with --data: trials that train only the head without augmentation run the frozen backbone in"
+                    + " every step instead of computing each image's features once (same models, slower; for comparison)")
+    private boolean noFeatureCache;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
             description = "with --command: fail a trial that runs longer, 0 for no limit (default: ${DEFAULT-VALUE})")
     private long timeoutSeconds;
@@ -197,7 +202,8 @@ final class TuneCommand implements Callable<Integer> {
         TrainingRecipe base = TrainingRecipe.preset(recipe != null ? recipe : seedPreset ? "seed-notebook" : "default")
                 .withHyperparameters(hyperparameters);
         Dataset dataset = TrainCommand.withValidation(Dataset.load(trials.data), valFraction, base.seed());
-        LocalTrialRunner.Builder runner = LocalTrialRunner.builder().dataset(dataset).recipe(base);
+        LocalTrialRunner.Builder runner = LocalTrialRunner.builder().dataset(dataset).recipe(base)
+                .featureCache(!noFeatureCache);
         Devices.parse(device).ifPresent(runner::device);
         return runner.build();
     }

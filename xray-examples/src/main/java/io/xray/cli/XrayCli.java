@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             SplitCommand.class,
             TrainCommand.class,
             TuneCommand.class,
+            RunsCommand.class,
             EvaluateCommand.class,
             PredictCommand.class,
             QuickstartCommand.class,

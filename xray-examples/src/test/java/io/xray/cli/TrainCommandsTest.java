@@ -59,6 +59,23 @@ class TrainCommandsTest {
     }
 
     @Test
+    void headOnlyTraining_withAndWithoutTheFeatureCache_shouldReportTheSameValidation() {
+        CliRun cached = run(trainArgs(temp.resolve("head-cached"), "--val-fraction", "0.25", "--trainable", "head",
+                "--no-augmentation"));
+        CliRun uncached = run(trainArgs(temp.resolve("head-uncached"), "--val-fraction", "0.25", "--trainable", "head",
+                "--no-augmentation", "--no-feature-cache"));
+
+        assertThat(cached.status()).as(cached.err()).isZero();
+        assertThat(uncached.status()).as(uncached.err()).isZero();
+        assertThat(line(cached.out(), "validation:")).isEqualTo(line(uncached.out(), "validation:"));
+        assertThat(line(cached.out(), "best epoch:")).isEqualTo(line(uncached.out(), "best epoch:"));
+    }
+
+    private static String line(String output, String start) {
+        return output.lines().filter(l -> l.startsWith(start)).findFirst().orElseThrow();
+    }
+
+    @Test
     void trainResume_ofAFinishedRun_shouldRunNoEpochAndSucceed() {
         CliRun resumed = run(trainArgs(output, "--val-fraction", "0.25", "--resume"));
         assertThat(resumed.status()).as(resumed.err()).isZero();
