@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
 import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
+import io.xray.debug.DebuggerConfig;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.image.TrainingAugmentation;
@@ -54,6 +55,7 @@ public final class ResNetFineTuner {
     private final int progressEveryBatches;
     private final int decodeThreads;
     private final ImageDecoder decoder;
+    private final DebuggerConfig debugger;
 
     private ResNetFineTuner(Builder b, TrainingRecipe recipe) {
         this.recipe = recipe;
@@ -64,6 +66,7 @@ public final class ResNetFineTuner {
         this.progressEveryBatches = b.progressEveryBatches;
         this.decodeThreads = b.decodeThreads;
         this.decoder = b.decoder;
+        this.debugger = b.debugger;
     }
 
     /** @return a builder starting from {@link TrainingRecipe#defaults()} */
@@ -81,6 +84,7 @@ public final class ResNetFineTuner {
         b.progressEveryBatches = progressEveryBatches;
         b.decodeThreads = decodeThreads;
         b.decoder = decoder;
+        b.debugger = debugger;
         return b;
     }
 
@@ -109,6 +113,12 @@ public final class ResNetFineTuner {
     FitResult fit(Dataset dataset, FitListener listener, CheckpointStore.Hook hook) {
         Objects.requireNonNull(dataset, "dataset");
         return new FitRun(this, dataset, listener, hook).run();
+    }
+
+    /** Test seam: {@code networkHook} sees the freshly created network before training, to inject faults. */
+    FitResult fit(Dataset dataset, FitListener listener, java.util.function.Consumer<io.xray.internal.Network> networkHook) {
+        Objects.requireNonNull(dataset, "dataset");
+        return new FitRun(this, dataset, listener, CheckpointStore.Hook.NONE, networkHook).run();
     }
 
     /** @return the recipe this tuner trains */
@@ -252,6 +262,11 @@ public final class ResNetFineTuner {
         return decoder;
     }
 
+    /** @return the debugger rules evaluated during training (an execution setting: it does not change the model) */
+    public DebuggerConfig debugger() {
+        return debugger;
+    }
+
     @Override
     public String toString() {
         return "ResNetFineTuner" + hyperparameters();
@@ -271,6 +286,7 @@ public final class ResNetFineTuner {
         private int progressEveryBatches = 20;
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private ImageDecoder decoder = ImageDecoder.defaults();
+        private DebuggerConfig debugger = DebuggerConfig.defaults();
 
         private Builder(TrainingRecipe start) {
             this.recipe = start.toBuilder();
@@ -527,6 +543,18 @@ public final class ResNetFineTuner {
         }
 
         /**
+         * @param debugger the debugger rules to evaluate during training, their parameters and
+         *     sampling; default {@link DebuggerConfig#defaults()} (every rule with SageMaker's
+         *     defaults, none stopping training); {@link DebuggerConfig#disabled()} for none. An
+         *     execution setting: it is not part of the recipe and does not change the model.
+         * @return this builder
+         */
+        public Builder debugger(DebuggerConfig debugger) {
+            this.debugger = debugger;
+            return this;
+        }
+
+        /**
          * Validates every option.
          *
          * @return the configuration
@@ -538,6 +566,7 @@ public final class ResNetFineTuner {
             require(progressEveryBatches >= 0, "progressEveryBatches", "must be zero or positive");
             require(decodeThreads >= 1, "decodeThreads", "must be at least 1, got " + decodeThreads);
             require(decoder != null, "decoder", "must not be null");
+            require(debugger != null, "debugger", "must not be null (DebuggerConfig.disabled() turns it off)");
             return new ResNetFineTuner(this, built);
         }
 
