@@ -1,6 +1,7 @@
 package io.xray.train;
 
 import io.xray.debug.DebugReport;
+import io.xray.debug.ProfilerReport;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.metrics.ThresholdChoice;
 import io.xray.model.ThresholdCalibration;
@@ -22,6 +23,7 @@ import java.util.List;
  *     validation chose it
  * @param debugger the debugger rules' verdicts of this call ({@link DebugReport#NONE} when the debugger
  *     was off; a resumed run's report covers only its own part)
+ * @param profiler what the profiler saw during this call ({@link ProfilerReport#NONE} when it was off)
  */
 public record FitResult(
         List<EpochResult> history,
@@ -32,16 +34,18 @@ public record FitResult(
         boolean stoppedEarly,
         double seconds,
         ThresholdCalibration thresholdCalibration,
-        DebugReport debugger) {
+        DebugReport debugger,
+        ProfilerReport profiler) {
 
     /** Copies the history. */
     public FitResult {
         history = List.copyOf(history);
         debugger = debugger == null ? DebugReport.NONE : debugger;
+        profiler = profiler == null ? ProfilerReport.NONE : profiler;
     }
 
     /**
-     * A result without a debugger report.
+     * A result without a debugger or profiler report.
      *
      * @param history every epoch's results
      * @param bestEpoch the epoch whose weights the model holds
@@ -56,7 +60,7 @@ public record FitResult(
             BinaryMetrics validationMetrics, boolean stoppedEarly, double seconds,
             ThresholdCalibration thresholdCalibration) {
         this(history, bestEpoch, artifactDirectory, threshold, validationMetrics, stoppedEarly, seconds,
-                thresholdCalibration, DebugReport.NONE);
+                thresholdCalibration, DebugReport.NONE, ProfilerReport.NONE);
     }
 
     /** @return the best epoch's results */

@@ -13,6 +13,8 @@ import io.xray.data.Split;
 import io.xray.debug.ActivationStatistics;
 import io.xray.debug.DebugReport;
 import io.xray.debug.EpochObservation;
+import io.xray.debug.Profiler;
+import io.xray.debug.ProfilerReport;
 import io.xray.debug.RuleEngine;
 import io.xray.debug.StepObservation;
 import io.xray.internal.ReluStatistics;
@@ -48,25 +50,38 @@ final class FitRun {
     private final FitListener listener;
     private final CheckpointStore store;
     private final Consumer<Network> networkHook;
+    private final Runnable batchHook;
+    private Profiler profiler;
     /** Training images (at most this many) whose loss the debugger's Overfit rule compares with validation's. */
     private static final int COMPARABLE_TRAIN_IMAGES = 128;
     private RuleEngine debugger;
 
     FitRun(ResNetFineTuner config, Dataset dataset, FitListener listener, CheckpointStore.Hook hook) {
-        this(config, dataset, listener, hook, null);
+        this(config, dataset, listener, hook, null, null);
     }
 
-    /** @param networkHook sees a freshly created network before training (tests inject faults with it); may be null */
+    /**
+     * @param networkHook sees a freshly created network before training (tests inject faults with it); may be null
+     * @param batchHook runs on the loader thread before each batch is assembled (tests slow the loader); may be null
+     */
     FitRun(ResNetFineTuner config, Dataset dataset, FitListener listener, CheckpointStore.Hook hook,
-            Consumer<Network> networkHook) {
+            Consumer<Network> networkHook, Runnable batchHook) {
         this.config = config;
         this.dataset = dataset;
         this.listener = listener == null ? new FitListener() {} : listener;
         this.store = new CheckpointStore(config.checkpointDirectory(), hook);
         this.networkHook = networkHook;
+        this.batchHook = batchHook;
     }
 
     FitResult run() {
+        try (Profiler running = new Profiler(config.profiler())) {
+            profiler = running;
+            return runProfiled();
+        }
+    }
+
+    private FitResult runProfiled() {
         long runStart = System.nanoTime();
         List<ImageRecord> train = dataset.records(Split.TRAIN);
         List<ImageRecord> validation = dataset.records(Split.VAL);
@@ -114,7 +129,8 @@ final class FitRun {
         try (network;
                 RuleEngine engine = new RuleEngine(config.debugger());
                 NDManager optimizerManager = network.manager().newSubManager();
-                BatchLoader loader = new BatchLoader(trainCache, config.preprocessing(), config.augmentation().orElse(null))) {
+                BatchLoader loader = new BatchLoader(trainCache, config.preprocessing(), config.augmentation().orElse(null),
+                        batchHook)) {
             network.setTrainableStages(config.trainableLayers().stages());
             StatefulOptimizer optimizer = StatefulOptimizer.create(
                     config.optimizer(), optimizerManager, (float) config.weightDecay(), (float) config.momentum());
@@ -175,6 +191,7 @@ final class FitRun {
         int batchNumber = 0;
         long progressStart = System.nanoTime();
         while (batches.hasNext()) {
+            long stepStart = System.nanoTime();
             BatchLoader.Batch batch = batches.next();
             batchNumber++;
             learningRate = (float) config.schedule().rate(config.learningRate(), globalStep, totalSteps);
@@ -184,6 +201,7 @@ final class FitRun {
                     globalStep + 1, learningRate, inspect, debugger != null);
             computeSeconds += (System.nanoTime() - computeStart) / 1e9;
             globalStep++;
+            profiler.stepEnded(globalStep, (System.nanoTime() - stepStart) / 1e9);
             if (debugger != null) {
                 observeStep(step.lastInspection(), globalStep, epoch, loss, batch.labels());
             }
@@ -206,6 +224,7 @@ final class FitRun {
         }
         double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
         double dataSeconds = batches.waitSeconds();
+        profiler.epochEnded(epoch, dataSeconds, trainSeconds);
 
         long validationStart = System.nanoTime();
         network.setTrainingMode(false);
@@ -367,7 +386,7 @@ final class FitRun {
                 state.bestSoFar().epoch(), modelDirectory, threshold.threshold(), threshold.rule(), metrics.f1(),
                 metrics.accuracy(), metrics.recall(), metrics.specificity(), metrics.rocAuc(), metrics.naiveF1()));
         return new FitResult(state.history(), state.bestSoFar().epoch(), modelDirectory, threshold, metrics, stoppedEarly,
-                (System.nanoTime() - runStart) / 1e9, calibrated, debugReport);
+                (System.nanoTime() - runStart) / 1e9, calibrated, debugReport, profiler.report());
     }
 
     private static ThresholdCalibration calibration(List<ImageRecord> records, int[] labels, BinaryMetrics metrics) {

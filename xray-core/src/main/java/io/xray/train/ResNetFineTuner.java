@@ -5,6 +5,7 @@ import io.xray.InvalidConfigurationException;
 import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
 import io.xray.debug.DebuggerConfig;
+import io.xray.debug.ProfilerConfig;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.image.TrainingAugmentation;
@@ -56,6 +57,7 @@ public final class ResNetFineTuner {
     private final int decodeThreads;
     private final ImageDecoder decoder;
     private final DebuggerConfig debugger;
+    private final ProfilerConfig profiler;
 
     private ResNetFineTuner(Builder b, TrainingRecipe recipe) {
         this.recipe = recipe;
@@ -67,6 +69,7 @@ public final class ResNetFineTuner {
         this.decodeThreads = b.decodeThreads;
         this.decoder = b.decoder;
         this.debugger = b.debugger;
+        this.profiler = b.profiler;
     }
 
     /** @return a builder starting from {@link TrainingRecipe#defaults()} */
@@ -85,6 +88,7 @@ public final class ResNetFineTuner {
         b.decodeThreads = decodeThreads;
         b.decoder = decoder;
         b.debugger = debugger;
+        b.profiler = profiler;
         return b;
     }
 
@@ -118,7 +122,13 @@ public final class ResNetFineTuner {
     /** Test seam: {@code networkHook} sees the freshly created network before training, to inject faults. */
     FitResult fit(Dataset dataset, FitListener listener, java.util.function.Consumer<io.xray.internal.Network> networkHook) {
         Objects.requireNonNull(dataset, "dataset");
-        return new FitRun(this, dataset, listener, CheckpointStore.Hook.NONE, networkHook).run();
+        return new FitRun(this, dataset, listener, CheckpointStore.Hook.NONE, networkHook, null).run();
+    }
+
+    /** Test seam: {@code beforeBatch} runs on the loader thread before each batch is assembled, to slow it. */
+    FitResult fitWithSlowLoader(Dataset dataset, Runnable beforeBatch) {
+        Objects.requireNonNull(dataset, "dataset");
+        return new FitRun(this, dataset, null, CheckpointStore.Hook.NONE, null, beforeBatch).run();
     }
 
     /** @return the recipe this tuner trains */
@@ -267,6 +277,11 @@ public final class ResNetFineTuner {
         return debugger;
     }
 
+    /** @return how the run profiles itself (an execution setting: it does not change the model) */
+    public ProfilerConfig profiler() {
+        return profiler;
+    }
+
     @Override
     public String toString() {
         return "ResNetFineTuner" + hyperparameters();
@@ -287,6 +302,7 @@ public final class ResNetFineTuner {
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private ImageDecoder decoder = ImageDecoder.defaults();
         private DebuggerConfig debugger = DebuggerConfig.defaults();
+        private ProfilerConfig profiler = ProfilerConfig.defaults();
 
         private Builder(TrainingRecipe start) {
             this.recipe = start.toBuilder();
@@ -555,6 +571,17 @@ public final class ResNetFineTuner {
         }
 
         /**
+         * @param profiler how the run profiles itself (CPU, memory, threads from {@code /proc} every
+         *     500 ms, step times, data wait); default {@link ProfilerConfig#defaults()};
+         *     {@link ProfilerConfig#disabled()} for none. An execution setting, not part of the recipe.
+         * @return this builder
+         */
+        public Builder profiler(ProfilerConfig profiler) {
+            this.profiler = profiler;
+            return this;
+        }
+
+        /**
          * Validates every option.
          *
          * @return the configuration
@@ -567,6 +594,7 @@ public final class ResNetFineTuner {
             require(decodeThreads >= 1, "decodeThreads", "must be at least 1, got " + decodeThreads);
             require(decoder != null, "decoder", "must not be null");
             require(debugger != null, "debugger", "must not be null (DebuggerConfig.disabled() turns it off)");
+            require(profiler != null, "profiler", "must not be null (ProfilerConfig.disabled() turns it off)");
             return new ResNetFineTuner(this, built);
         }
 
