@@ -11,6 +11,7 @@ import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
 import io.xray.debug.ActivationStatistics;
+import io.xray.debug.DebugFiles;
 import io.xray.debug.DebugReport;
 import io.xray.debug.EpochObservation;
 import io.xray.debug.Profiler;
@@ -385,8 +386,10 @@ final class FitRun {
                         + " sensitivity %.4f, specificity %.4f, ROC AUC %.4f (naive all-pneumonia F1 %.4f)",
                 state.bestSoFar().epoch(), modelDirectory, threshold.threshold(), threshold.rule(), metrics.f1(),
                 metrics.accuracy(), metrics.recall(), metrics.specificity(), metrics.rocAuc(), metrics.naiveF1()));
+        ProfilerReport profilerReport = profiler.report();
+        DebugFiles.write(config.outputDirectory().resolve("debug"), debugReport, profilerReport);
         return new FitResult(state.history(), state.bestSoFar().epoch(), modelDirectory, threshold, metrics, stoppedEarly,
-                (System.nanoTime() - runStart) / 1e9, calibrated, debugReport, profiler.report());
+                (System.nanoTime() - runStart) / 1e9, calibrated, debugReport, profilerReport);
     }
 
     private static ThresholdCalibration calibration(List<ImageRecord> records, int[] labels, BinaryMetrics metrics) {

@@ -3,6 +3,8 @@ package io.xray.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import ai.djl.nn.Parameter;
 import io.xray.XrayException;
 import io.xray.backbone.Backbone;
@@ -10,6 +12,7 @@ import io.xray.data.Dataset;
 import io.xray.debug.DebugReport;
 import io.xray.debug.DebugRule;
 import io.xray.debug.DebuggerConfig;
+import io.xray.debug.ProfilerRuleName;
 import io.xray.debug.RuleName;
 import io.xray.debug.RuleStatus;
 import io.xray.debug.RuleVerdict;
@@ -153,7 +156,7 @@ class DebuggerRulesFitTest {
     }
 
     @Test
-    void healthyRun_shouldFireNoneOfTheFaultRules() {
+    void healthyRun_shouldFireNoneOfTheFaultRules_andWriteTheVerdicts() throws IOException {
         // The default recipe (its ResNet18 widths 32-256, AdamW, one-cycle, augmentation, batch 32
         // here 16) on 40 px synthetic images cropped to 32 (the default's 128 px would take minutes
         // on two shared cores), 3 epochs, rules at SageMaker's defaults except sampling every step.
@@ -178,6 +181,16 @@ class DebuggerRulesFitTest {
             assertThat(verdict(result, rule).status()).as("%s", verdict(result, rule)).isEqualTo(RuleStatus.NO_ISSUES_FOUND);
         }
         assertThat(report.verdicts()).hasSize(RuleName.values().length);
+
+        JsonNode written = new ObjectMapper().readTree(temp.resolve("healthy/debug/debugger.json").toFile());
+        assertThat(written.get("sampledSteps").asLong()).isEqualTo(36);
+        assertThat(written.get("rules")).hasSize(RuleName.values().length);
+        JsonNode deadRelu = written.get("rules").get(RuleName.DEAD_RELU.ordinal());
+        assertThat(deadRelu.get("rule").asText()).isEqualTo("DeadRelu");
+        assertThat(deadRelu.get("status").asText()).isEqualTo("NoIssuesFound");
+        JsonNode profiler = new ObjectMapper().readTree(temp.resolve("healthy/debug/profiler.json").toFile());
+        assertThat(profiler.get("stepSeconds")).hasSize(36);
+        assertThat(profiler.get("rules")).hasSize(ProfilerRuleName.values().length);
     }
 
     static void scaleWeights(Network network, float factor) {
