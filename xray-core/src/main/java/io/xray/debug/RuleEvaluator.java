@@ -38,7 +38,17 @@ abstract class RuleEvaluator {
     }
 
     final synchronized RuleVerdict verdict() {
-        return first != null ? first : RuleVerdict.ok(rule.name());
+        if (first != null) {
+            return first;
+        }
+        String notEvaluated = notEvaluated();
+        return notEvaluated == null ? RuleVerdict.ok(rule.name())
+                : new RuleVerdict(rule.name(), RuleStatus.NO_ISSUES_FOUND, 0, 0, "not evaluated: " + notEvaluated, Map.of());
+    }
+
+    /** @return why the rule saw nothing to evaluate, or null when it did */
+    String notEvaluated() {
+        return null;
     }
 
     final synchronized int triggers() {

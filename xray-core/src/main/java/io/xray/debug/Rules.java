@@ -7,6 +7,9 @@ final class Rules {
 
     private Rules() {}
 
+    static final String NO_ACTIVATIONS = "no ReLU activations were measured (a TorchScript or zoo backbone runs as"
+            + " one native module whose ReLUs are out of reach)";
+
     static RuleEvaluator create(DebugRule rule) {
         return switch (rule.name()) {
             case VANISHING_GRADIENT -> new VanishingGradient(rule);
@@ -191,11 +194,19 @@ final class Rules {
             super(rule);
         }
 
+        private boolean measured;
+
+        @Override
+        String notEvaluated() {
+            return measured ? null : NO_ACTIVATIONS;
+        }
+
         @Override
         void onStep(StepObservation s) {
             if (s.activations().size() < 2 || analysed >= p("steps")) {
                 return;
             }
+            measured = true;
             analysed++;
             ActivationStatistics min = null;
             ActivationStatistics max = null;
@@ -223,10 +234,18 @@ final class Rules {
             super(rule);
         }
 
+        private boolean measured;
+
+        @Override
+        String notEvaluated() {
+            return measured ? null : NO_ACTIVATIONS;
+        }
+
         @Override
         void onStep(StepObservation s) {
             double inactivity = p("threshold_inactivity") / 100;
             double layerShare = p("threshold_layer") / 100;
+            measured |= !s.activations().isEmpty();
             String worst = null;
             double worstShare = -1;
             int deadLayers = 0;

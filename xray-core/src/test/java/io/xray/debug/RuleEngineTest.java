@@ -93,4 +93,24 @@ class RuleEngineTest {
             assertThat(engine.report().verdict(RuleName.EXPLODING_TENSOR).orElseThrow().step()).isEqualTo(2);
         }
     }
+
+    @Test
+    void activationRulesWithoutActivations_shouldSayTheyWereNotEvaluated() {
+        DebuggerConfig config = DebuggerConfig.builder()
+                .rule(DebugRule.of(RuleName.DEAD_RELU))
+                .rule(DebugRule.of(RuleName.POOR_WEIGHT_INITIALIZATION))
+                .build();
+        try (RuleEngine engine = new RuleEngine(config)) {
+            engine.observeStep(step(1, 0.5));
+            assertThat(engine.report().verdicts()).allSatisfy(v -> {
+                assertThat(v.fired()).isFalse();
+                assertThat(v.evidence()).startsWith("not evaluated: no ReLU activations");
+            });
+            ActivationStatistics alive = new ActivationStatistics("stem.relu", new float[] {0.5f, 0.4f}, 1.0);
+            ActivationStatistics alsoAlive = new ActivationStatistics("layer1.0.relu1", new float[] {0.5f}, 2.0);
+            engine.observeStep(new StepObservation(2, 1, 0.5, new float[] {0, 1}, null, List.of(), List.of(),
+                    List.of(alive, alsoAlive)));
+            assertThat(engine.report().verdicts()).allSatisfy(v -> assertThat(v.evidence()).isEqualTo("no issues found"));
+        }
+    }
 }
