@@ -25,7 +25,7 @@ import java.util.Optional;
 public final class DebuggerConfig {
 
     /** The default sampling interval, in steps. */
-    public static final int DEFAULT_SAMPLE_EVERY_STEPS = 10;
+    public static final int DEFAULT_SAMPLE_EVERY_STEPS = 20;
 
     private static final DebuggerConfig DISABLED = builder().build();
     private static final DebuggerConfig DEFAULTS;
@@ -46,7 +46,7 @@ public final class DebuggerConfig {
         this.sampleEverySteps = b.sampleEverySteps;
     }
 
-    /** @return every rule with SageMaker's defaults, none stopping training, sampling every 10 steps */
+    /** @return every rule with SageMaker's defaults, none stopping training, sampling every 20 steps */
     public static DebuggerConfig defaults() {
         return DEFAULTS;
     }
@@ -56,7 +56,7 @@ public final class DebuggerConfig {
         return DISABLED;
     }
 
-    /** @return an empty builder (no rules, sampling every 10 steps) */
+    /** @return an empty builder (no rules, sampling every 20 steps) */
     public static Builder builder() {
         return new Builder();
     }

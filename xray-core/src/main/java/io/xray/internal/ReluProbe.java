@@ -29,12 +29,14 @@ final class ReluProbe {
     NDArray relu(String layer, NDArray x) {
         NDArray y = x.getNDArrayInternal().relu();
         if (armed && x.getShape().dimension() == 4) {
+            // Cheap reductions: the boolean mask summed per channel (no float copy of the activation),
+            // and the variance as E[x^2] - E[x]^2.
             NDArray detached = x.stopGradient();
-            long channels = detached.getShape().get(1);
-            NDArray activity = detached.gt(0f).toType(DataType.FLOAT32, false)
-                    .transpose(1, 0, 2, 3).reshape(channels, -1).mean(new int[] {1});
+            ai.djl.ndarray.types.Shape shape = detached.getShape();
+            float perChannel = shape.get(0) * shape.get(2) * shape.get(3);
+            NDArray activity = detached.gt(0f).sum(new int[] {0, 2, 3}).toType(DataType.FLOAT32, false).div(perChannel);
             NDArray mean = detached.mean();
-            NDArray variance = detached.sub(mean).square().mean();
+            NDArray variance = detached.square().mean().sub(mean.square());
             pending.add(new Pending(layer, activity, mean, variance));
         }
         return y;
