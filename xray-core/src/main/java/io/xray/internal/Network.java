@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.ParallelBlock;
@@ -113,6 +112,7 @@ public final class Network implements AutoCloseable {
     private boolean backboneFrozen;
     private FoldedResNet folded;
     private final DirectBuffers inputBuffers = new DirectBuffers();
+    private final ReluProbe reluProbe;
 
     private Network(
             Architecture architecture,
@@ -120,7 +120,9 @@ public final class Network implements AutoCloseable {
             NDManager manager,
             Block backbone,
             Block head,
-            ZooModel<NDList, NDList> scriptModel) {
+            ZooModel<NDList, NDList> scriptModel,
+            ReluProbe reluProbe) {
+        this.reluProbe = reluProbe;
         this.architecture = architecture;
         this.device = device;
         this.manager = manager;
@@ -169,7 +171,8 @@ public final class Network implements AutoCloseable {
     private static Network buildFromScratch(List<Integer> stageWidths, Device device) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
-            SequentialBlock backbone = resNet18Blocks(stageWidths);
+            ReluProbe probe = new ReluProbe();
+            SequentialBlock backbone = resNet18Blocks(stageWidths, probe);
             backbone.setInitializer(
                     new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2),
                     Parameter.Type.WEIGHT);
@@ -178,7 +181,7 @@ public final class Network implements AutoCloseable {
             Block head = newHead(manager, featureSize);
             Architecture architecture =
                     new Architecture(BackboneKind.RESNET18_SCRATCH, stageWidths, featureSize, "random", Map.of());
-            Network network = new Network(architecture, device, manager, backbone, head, null);
+            Network network = new Network(architecture, device, manager, backbone, head, null, probe);
             network.setTrainingMode(true);
             return network;
         } catch (RuntimeException e) {
@@ -279,7 +282,8 @@ public final class Network implements AutoCloseable {
         Block head = newHead(loaded.manager, earlier.featureSize());
         Architecture architecture = new Architecture(earlier.backbone(), earlier.stageWidths(), earlier.featureSize(),
                 "model:" + modelDirectory.toAbsolutePath().normalize(), Map.of());
-        Network network = new Network(architecture, device, loaded.manager, loaded.backbone, head, loaded.scriptModel);
+        Network network = new Network(architecture, device, loaded.manager, loaded.backbone, head, loaded.scriptModel,
+                loaded.reluProbe);
         network.setTrainableStages(Set.copyOf(STAGES));
         network.setTrainingMode(true);
         LOG.info("Loaded the backbone of the model in {} ({}, {} features) with a fresh head", modelDirectory,
@@ -329,7 +333,7 @@ public final class Network implements AutoCloseable {
                 model.close();
                 throw new XrayException(headFile + ": cannot load the head weights: " + e.getMessage(), e);
             }
-            network = new Network(architecture, device, manager, model.getBlock(), head, model);
+            network = new Network(architecture, device, manager, model.getBlock(), head, model, null);
         }
         network.setTrainableStages(Set.of());
         network.setTrainingMode(false);
@@ -337,7 +341,7 @@ public final class Network implements AutoCloseable {
     }
 
     private Network withArchitecture(Architecture newArchitecture) {
-        return new Network(newArchitecture, device, manager, backbone, head, scriptModel);
+        return new Network(newArchitecture, device, manager, backbone, head, scriptModel, reluProbe);
     }
 
     private static Path weightFile(Architecture architecture, Path directory, String role) {
@@ -380,7 +384,7 @@ public final class Network implements AutoCloseable {
             Engine.getInstance().setRandomSeed((int) (seed ^ (seed >>> 32)));
             Block head = newHead(manager, featureSize);
             Architecture architecture = new Architecture(kind, List.of(), featureSize, source, Map.of());
-            Network network = new Network(architecture, device, manager, backbone, head, model);
+            Network network = new Network(architecture, device, manager, backbone, head, model, null);
             network.setTrainingMode(true);
             LOG.info("Loaded {} backbone {} with {} features", kind, source, featureSize);
             return network;
@@ -397,29 +401,32 @@ public final class Network implements AutoCloseable {
         return head;
     }
 
-    private static SequentialBlock resNet18Blocks(List<Integer> widths) {
+    private static SequentialBlock resNet18Blocks(List<Integer> widths, ReluProbe probe) {
         SequentialBlock stem = new SequentialBlock()
                 .add(conv(widths.get(0), 7, 2, 3))
                 .add(batchNorm())
-                .add(Activation.reluBlock())
+                .add(probe.reluBlock("stem.relu"))
                 .add(Pool.maxPool2dBlock(new Shape(3, 3), new Shape(2, 2), new Shape(1, 1)));
         SequentialBlock network = new SequentialBlock().add(stem);
         int in = widths.get(0);
         for (int stage = 0; stage < 4; stage++) {
             int out = widths.get(stage);
             int stride = stage == 0 ? 1 : 2;
-            network.add(new SequentialBlock().add(basicBlock(in, out, stride)).add(basicBlock(out, out, 1)));
+            String stageName = STAGES.get(stage + 1);
+            network.add(new SequentialBlock()
+                    .add(basicBlock(in, out, stride, probe, stageName + ".0"))
+                    .add(basicBlock(out, out, 1, probe, stageName + ".1")));
             in = out;
         }
         network.add(Pool.globalAvgPool2dBlock()).add(Blocks.batchFlattenBlock());
         return network;
     }
 
-    private static Block basicBlock(int in, int out, int stride) {
+    private static Block basicBlock(int in, int out, int stride, ReluProbe probe, String name) {
         SequentialBlock residual = new SequentialBlock()
                 .add(conv(out, 3, stride, 1))
                 .add(batchNorm())
-                .add(Activation.reluBlock())
+                .add(probe.reluBlock(name + ".relu1"))
                 .add(conv(out, 3, 1, 1))
                 .add(batchNorm());
         SequentialBlock shortcut = new SequentialBlock();
@@ -428,11 +435,10 @@ public final class Network implements AutoCloseable {
         } else {
             shortcut.add(Blocks.identityBlock());
         }
+        String joinName = name + ".relu2";
         return new ParallelBlock(
-                outputs -> new NDList(outputs.get(0).singletonOrThrow()
-                        .add(outputs.get(1).singletonOrThrow())
-                        .getNDArrayInternal()
-                        .relu()),
+                outputs -> new NDList(probe.relu(joinName, outputs.get(0).singletonOrThrow()
+                        .add(outputs.get(1).singletonOrThrow()))),
                 List.of(residual, shortcut));
     }
 
@@ -484,6 +490,29 @@ public final class Network implements AutoCloseable {
         }
         // TorchScript ResNet18: conv1, bn1 belong to the stem; fc to the head.
         return "fc".equals(first) ? "head" : "stem";
+    }
+
+    /**
+     * Asks the next training forward pass to measure every ReLU of a from-scratch network (see
+     * {@link ReluStatistics}); a no-op for a TorchScript or zoo backbone, whose ReLUs run inside
+     * one native module.
+     *
+     * @return true when the network has ReLUs it can measure
+     */
+    public boolean measureReluOnNextForward() {
+        if (reluProbe == null) {
+            return false;
+        }
+        reluProbe.arm();
+        return true;
+    }
+
+    /**
+     * @return what the ReLUs did on the forward pass measured after {@link #measureReluOnNextForward()},
+     *     in network order, and forgets it; empty when nothing was measured
+     */
+    public List<ReluStatistics> takeReluStatistics() {
+        return reluProbe == null ? List.of() : reluProbe.take();
     }
 
     /** @return how to rebuild this network; names weight files only once it was saved or loaded */

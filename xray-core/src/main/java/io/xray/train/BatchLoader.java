@@ -24,8 +24,15 @@ final class BatchLoader implements AutoCloseable {
     private final Preprocessing preprocessing;
     private final TrainingAugmentation augmentation;
     private final ExecutorService worker;
+    private final Runnable beforeBatch;
 
     BatchLoader(ImageCache cache, Preprocessing preprocessing, TrainingAugmentation augmentation) {
+        this(cache, preprocessing, augmentation, null);
+    }
+
+    /** @param beforeBatch runs on the loader thread before each batch is assembled (a test seam); may be null */
+    BatchLoader(ImageCache cache, Preprocessing preprocessing, TrainingAugmentation augmentation, Runnable beforeBatch) {
+        this.beforeBatch = beforeBatch;
         this.cache = cache;
         this.preprocessing = preprocessing;
         this.augmentation = augmentation;
@@ -95,6 +102,9 @@ final class BatchLoader implements AutoCloseable {
         }
 
         private Batch assemble(int batchIndex) {
+            if (beforeBatch != null) {
+                beforeBatch.run();
+            }
             int start = batchIndex * batchSize;
             int count = Math.min(batchSize, order.length - start);
             int size = preprocessing.cropSize();

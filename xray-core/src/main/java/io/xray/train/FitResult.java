@@ -1,5 +1,7 @@
 package io.xray.train;
 
+import io.xray.debug.DebugReport;
+import io.xray.debug.ProfilerReport;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.metrics.ThresholdChoice;
 import io.xray.model.ThresholdCalibration;
@@ -19,6 +21,9 @@ import java.util.List;
  * @param seconds wall time of this call (a resumed run counts only its own part)
  * @param thresholdCalibration the calibration images that chose the threshold, or {@code null} when
  *     validation chose it
+ * @param debugger the debugger rules' verdicts of this call ({@link DebugReport#NONE} when the debugger
+ *     was off; a resumed run's report covers only its own part)
+ * @param profiler what the profiler saw during this call ({@link ProfilerReport#NONE} when it was off)
  */
 public record FitResult(
         List<EpochResult> history,
@@ -28,11 +33,34 @@ public record FitResult(
         BinaryMetrics validationMetrics,
         boolean stoppedEarly,
         double seconds,
-        ThresholdCalibration thresholdCalibration) {
+        ThresholdCalibration thresholdCalibration,
+        DebugReport debugger,
+        ProfilerReport profiler) {
 
     /** Copies the history. */
     public FitResult {
         history = List.copyOf(history);
+        debugger = debugger == null ? DebugReport.NONE : debugger;
+        profiler = profiler == null ? ProfilerReport.NONE : profiler;
+    }
+
+    /**
+     * A result without a debugger or profiler report.
+     *
+     * @param history every epoch's results
+     * @param bestEpoch the epoch whose weights the model holds
+     * @param artifactDirectory the model directory
+     * @param threshold the decision threshold chosen
+     * @param validationMetrics the model's validation metrics at that threshold
+     * @param stoppedEarly true when the run ended before the configured epochs
+     * @param seconds wall time of this call
+     * @param thresholdCalibration the calibration images that chose the threshold, or {@code null}
+     */
+    public FitResult(List<EpochResult> history, int bestEpoch, Path artifactDirectory, ThresholdChoice threshold,
+            BinaryMetrics validationMetrics, boolean stoppedEarly, double seconds,
+            ThresholdCalibration thresholdCalibration) {
+        this(history, bestEpoch, artifactDirectory, threshold, validationMetrics, stoppedEarly, seconds,
+                thresholdCalibration, DebugReport.NONE, ProfilerReport.NONE);
     }
 
     /** @return the best epoch's results */

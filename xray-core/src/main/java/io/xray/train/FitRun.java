@@ -10,6 +10,15 @@ import io.xray.data.ClassBalance;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
+import io.xray.debug.ActivationStatistics;
+import io.xray.debug.DebugFiles;
+import io.xray.debug.DebugReport;
+import io.xray.debug.EpochObservation;
+import io.xray.debug.Profiler;
+import io.xray.debug.ProfilerReport;
+import io.xray.debug.RuleEngine;
+import io.xray.debug.StepObservation;
+import io.xray.internal.ReluStatistics;
 import io.xray.internal.AtomicFiles;
 import io.xray.internal.Network;
 import io.xray.metrics.BinaryMetrics;
@@ -28,6 +37,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +51,39 @@ final class FitRun {
     private final FitListener listener;
     private final CheckpointStore store;
     private FeatureCache features;
+    private final Consumer<Network> networkHook;
+    private final Runnable batchHook;
+    private Profiler profiler;
+    /** Training images (at most this many) whose loss the debugger's Overfit rule compares with validation's. */
+    private static final int COMPARABLE_TRAIN_IMAGES = 128;
+    private RuleEngine debugger;
 
     FitRun(ResNetFineTuner config, Dataset dataset, FitListener listener, CheckpointStore.Hook hook) {
+        this(config, dataset, listener, hook, null, null);
+    }
+
+    /**
+     * @param networkHook sees a freshly created network before training (tests inject faults with it); may be null
+     * @param batchHook runs on the loader thread before each batch is assembled (tests slow the loader); may be null
+     */
+    FitRun(ResNetFineTuner config, Dataset dataset, FitListener listener, CheckpointStore.Hook hook,
+            Consumer<Network> networkHook, Runnable batchHook) {
         this.config = config;
         this.dataset = dataset;
         this.listener = listener == null ? new FitListener() {} : listener;
         this.store = new CheckpointStore(config.checkpointDirectory(), hook);
+        this.networkHook = networkHook;
+        this.batchHook = batchHook;
     }
 
     FitResult run() {
+        try (Profiler running = new Profiler(config.profiler())) {
+            profiler = running;
+            return runProfiled();
+        }
+    }
+
+    private FitResult runProfiled() {
         long runStart = System.nanoTime();
         List<ImageRecord> train = dataset.records(Split.TRAIN);
         List<ImageRecord> validation = dataset.records(Split.VAL);
@@ -89,10 +123,16 @@ final class FitRun {
         Network network = state == null
                 ? Network.create(config.backbone(), device, config.seed())
                 : Network.load(state.network(), store.directory(), device);
+        if (state == null && networkHook != null) {
+            networkHook.accept(network);
+        }
         boolean stoppedEarly = state != null && state.stopped();
+        DebugReport debugReport;
         try (network;
+                RuleEngine engine = new RuleEngine(config.debugger());
                 NDManager optimizerManager = network.manager().newSubManager();
-                BatchLoader loader = new BatchLoader(trainCache, config.preprocessing(), config.augmentation().orElse(null))) {
+                BatchLoader loader = new BatchLoader(trainCache, config.preprocessing(), config.augmentation().orElse(null),
+                        batchHook)) {
             network.setTrainableStages(config.trainableLayers().stages());
             StatefulOptimizer optimizer = StatefulOptimizer.create(
                     config.optimizer(), optimizerManager, (float) config.weightDecay(), (float) config.momentum());
@@ -107,18 +147,20 @@ final class FitRun {
             if (FeatureCache.applies(config) && state.epochsCompleted() < config.epochs() && !stoppedEarly) {
                 features = FeatureCache.build(network, trainCache, validation, validationImages, config);
             }
+            debugger = config.debugger().enabled() ? engine : null;
 
             for (int epoch = state.epochsCompleted() + 1; epoch <= config.epochs() && !stoppedEarly; epoch++) {
                 state = runEpoch(epoch, state, network, optimizer, step, loader, trainCache, train,
                         validationImages, validationLabels, stepsPerEpoch, totalSteps, positiveWeight);
                 stoppedEarly = state.stopped();
             }
+            debugReport = engine.report();
         }
         if (state.bestNetwork() == null) {
             throw new XrayException("no epoch completed, so there is no model to write");
         }
         return writeArtifact(state, device, validationImages, validationLabels, calibration, train.size(), startTime,
-                stoppedEarly && state.epochsCompleted() < config.epochs(), runStart);
+                stoppedEarly && state.epochsCompleted() < config.epochs(), runStart, debugReport);
     }
 
     private CheckpointState runEpoch(
@@ -156,6 +198,7 @@ final class FitRun {
         int batchNumber = 0;
         long progressStart = System.nanoTime();
         while (batchNumber < batchCount) {
+            long stepStart = System.nanoTime();
             BatchLoader.Batch batch = features != null ? null : batches.next();
             batchNumber++;
             learningRate = (float) config.schedule().rate(config.learningRate(), globalStep, totalSteps);
@@ -169,15 +212,21 @@ final class FitRun {
                 loss = done[1];
             } else {
                 count = batch.count();
+                boolean inspect = debugger != null && debugger.samples(globalStep + 1);
                 loss = step.run(batch.chw(), batch.labels(), batch.count(), config.preprocessing().cropSize(),
-                        globalStep + 1, learningRate);
+                        globalStep + 1, learningRate, inspect, debugger != null);
             }
             computeSeconds += (System.nanoTime() - computeStart) / 1e9;
             globalStep++;
+            profiler.stepEnded(globalStep, (System.nanoTime() - stepStart) / 1e9);
+            if (debugger != null && batch != null) { // the cached-feature path trains only the head: nothing to inspect
+                observeStep(step.lastInspection(), globalStep, epoch, loss, batch.labels());
+            }
             if (!Float.isFinite(loss)) {
                 throw new XrayException(String.format(Locale.ROOT,
-                        "training diverged: loss is %s at epoch %d batch %d; lower the learning rate (now %s)",
-                        loss, epoch, batchNumber, config.learningRate()));
+                        "training diverged: loss is %s at epoch %d batch %d; lower the learning rate (now %s)%s",
+                        loss, epoch, batchNumber, config.learningRate(),
+                        debugger == null ? "" : "; debugger: " + debugger.report().issues()));
             }
             lossSum += (double) loss * count;
             images += count;
@@ -192,6 +241,7 @@ final class FitRun {
         }
         double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
         double dataSeconds = batches == null ? 0 : batches.waitSeconds();
+        profiler.epochEnded(epoch, dataSeconds, trainSeconds);
 
         long validationStart = System.nanoTime();
         network.setTrainingMode(false);
@@ -215,6 +265,12 @@ final class FitRun {
 
         boolean patienceStop = config.earlyStoppingPatience() > 0 && best.patience() >= config.earlyStoppingPatience();
         boolean listenerStop = listener.stopAfter(result);
+        if (debugger != null) {
+            double comparableTrainLoss = debugger.needsComparableTrainLoss()
+                    ? comparableTrainLoss(network, trainCache, positiveWeight) : Double.NaN;
+            listenerStop |= debugger.observeEpoch(new EpochObservation(epoch, globalStep, result.trainLoss(),
+                    comparableTrainLoss, validationLoss));
+        }
         boolean stop = patienceStop || listenerStop;
         CheckpointState next = store.commit(epoch, network, optimizer, state.afterEpoch(result, globalStep, stop));
         listener.onEpoch(result, line);
@@ -225,6 +281,39 @@ final class FitRun {
             LOG.info("Stopping after epoch {} as the listener asked; best epoch {}", epoch, best.epoch());
         }
         return next;
+    }
+
+    private void observeStep(TrainingStep.Inspection inspection, long globalStep, int epoch, float loss, float[] labels) {
+        if (inspection == null) {
+            debugger.observeStep(new StepObservation(globalStep, epoch, loss, labels, null, List.of(), List.of(), List.of()));
+            return;
+        }
+        List<ActivationStatistics> activations = new ArrayList<>(inspection.relus().size());
+        for (ReluStatistics relu : inspection.relus()) {
+            activations.add(new ActivationStatistics(relu.layer(), relu.channelActivity(), relu.inputVariance()));
+        }
+        debugger.addInspectionTime(inspection.nanos());
+        debugger.observeStep(new StepObservation(globalStep, epoch, loss, labels, inspection.logits(),
+                inspection.gradients(), inspection.weights(), activations));
+    }
+
+    /**
+     * The loss of up to {@value #COMPARABLE_TRAIN_IMAGES} training images, spread over the training
+     * split, measured as validation is (centre crop, evaluation mode): what Overfit compares.
+     */
+    private double comparableTrainLoss(Network network, ImageCache trainCache, double positiveWeight) {
+        long start = System.nanoTime();
+        int count = Math.min(COMPARABLE_TRAIN_IMAGES, trainCache.size());
+        List<float[]> images = new ArrayList<>(count);
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            int index = (int) ((long) i * trainCache.size() / count);
+            images.add(config.preprocessing().normalize(config.preprocessing().centreCrop(trainCache.image(index))));
+            labels[i] = trainCache.label(index);
+        }
+        double loss = TrainingStep.loss(logits(network, images), labels, positiveWeight);
+        debugger.addInspectionTime(System.nanoTime() - start);
+        return loss;
     }
 
     private float[] logits(Network network, List<float[]> images) {
@@ -252,7 +341,8 @@ final class FitRun {
             int trainImages,
             String startTime,
             boolean stoppedEarly,
-            long runStart) {
+            long runStart,
+            DebugReport debugReport) {
         Path modelDirectory = config.modelDirectory();
         Map<String, String> files = new LinkedHashMap<>();
         for (Map.Entry<String, String> entry : state.bestNetwork().weightFiles().entrySet()) {
@@ -312,8 +402,10 @@ final class FitRun {
                         + " sensitivity %.4f, specificity %.4f, ROC AUC %.4f (naive all-pneumonia F1 %.4f)",
                 state.bestSoFar().epoch(), modelDirectory, threshold.threshold(), threshold.rule(), metrics.f1(),
                 metrics.accuracy(), metrics.recall(), metrics.specificity(), metrics.rocAuc(), metrics.naiveF1()));
+        ProfilerReport profilerReport = profiler.report();
+        DebugFiles.write(config.outputDirectory().resolve("debug"), debugReport, profilerReport);
         return new FitResult(state.history(), state.bestSoFar().epoch(), modelDirectory, threshold, metrics, stoppedEarly,
-                (System.nanoTime() - runStart) / 1e9, calibrated);
+                (System.nanoTime() - runStart) / 1e9, calibrated, debugReport, profilerReport);
     }
 
     private static ThresholdCalibration calibration(List<ImageRecord> records, int[] labels, BinaryMetrics metrics) {

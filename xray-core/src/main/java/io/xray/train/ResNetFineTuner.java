@@ -4,6 +4,8 @@ import ai.djl.Device;
 import io.xray.InvalidConfigurationException;
 import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
+import io.xray.debug.DebuggerConfig;
+import io.xray.debug.ProfilerConfig;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.image.TrainingAugmentation;
@@ -56,6 +58,8 @@ public final class ResNetFineTuner {
     private final ImageDecoder decoder;
     private final boolean runRecord;
     private final boolean featureCache;
+    private final DebuggerConfig debugger;
+    private final ProfilerConfig profiler;
 
     private ResNetFineTuner(Builder b, TrainingRecipe recipe) {
         this.recipe = recipe;
@@ -68,6 +72,8 @@ public final class ResNetFineTuner {
         this.decoder = b.decoder;
         this.runRecord = b.runRecord;
         this.featureCache = b.featureCache;
+        this.debugger = b.debugger;
+        this.profiler = b.profiler;
     }
 
     /** @return a builder starting from {@link TrainingRecipe#defaults()} */
@@ -87,6 +93,8 @@ public final class ResNetFineTuner {
         b.decoder = decoder;
         b.runRecord = runRecord;
         b.featureCache = featureCache;
+        b.debugger = debugger;
+        b.profiler = profiler;
         return b;
     }
 
@@ -127,6 +135,18 @@ public final class ResNetFineTuner {
         }
         recorder.finish(result);
         return result;
+    }
+
+    /** Test seam: {@code networkHook} sees the freshly created network before training, to inject faults. */
+    FitResult fit(Dataset dataset, FitListener listener, java.util.function.Consumer<io.xray.internal.Network> networkHook) {
+        Objects.requireNonNull(dataset, "dataset");
+        return new FitRun(this, dataset, listener, CheckpointStore.Hook.NONE, networkHook, null).run();
+    }
+
+    /** Test seam: {@code beforeBatch} runs on the loader thread before each batch is assembled, to slow it. */
+    FitResult fitWithSlowLoader(Dataset dataset, Runnable beforeBatch) {
+        Objects.requireNonNull(dataset, "dataset");
+        return new FitRun(this, dataset, null, CheckpointStore.Hook.NONE, null, beforeBatch).run();
     }
 
     /** @return the recipe this tuner trains */
@@ -286,6 +306,16 @@ public final class ResNetFineTuner {
         return featureCache;
     }
 
+    /** @return the debugger rules evaluated during training (an execution setting: it does not change the model) */
+    public DebuggerConfig debugger() {
+        return debugger;
+    }
+
+    /** @return how the run profiles itself (an execution setting: it does not change the model) */
+    public ProfilerConfig profiler() {
+        return profiler;
+    }
+
     @Override
     public String toString() {
         return "ResNetFineTuner" + hyperparameters();
@@ -307,6 +337,8 @@ public final class ResNetFineTuner {
         private ImageDecoder decoder = ImageDecoder.defaults();
         private boolean runRecord;
         private boolean featureCache = true;
+        private DebuggerConfig debugger = DebuggerConfig.defaults();
+        private ProfilerConfig profiler = ProfilerConfig.defaults();
 
         private Builder(TrainingRecipe start) {
             this.recipe = start.toBuilder();
@@ -575,6 +607,18 @@ public final class ResNetFineTuner {
         }
 
         /**
+         * @param debugger the debugger rules to evaluate during training, their parameters and
+         *     sampling; default {@link DebuggerConfig#defaults()} (every rule with SageMaker's
+         *     defaults, none stopping training); {@link DebuggerConfig#disabled()} for none. An
+         *     execution setting: it is not part of the recipe and does not change the model.
+         * @return this builder
+         */
+        public Builder debugger(DebuggerConfig debugger) {
+            this.debugger = debugger;
+            return this;
+        }
+
+        /**
          * @param cache when only the head trains ({@link TrainableLayers#headOnly()}) and augmentation
          *     is off, compute each training and validation image's backbone features once (the frozen
          *     backbone runs in evaluation mode) and train the head on them: the same batches, loss,
@@ -584,6 +628,17 @@ public final class ResNetFineTuner {
          */
         public Builder featureCache(boolean cache) {
             this.featureCache = cache;
+            return this;
+        }
+
+        /**
+         * @param profiler how the run profiles itself (CPU, memory, threads from {@code /proc} every
+         *     500 ms, step times, data wait); default {@link ProfilerConfig#defaults()};
+         *     {@link ProfilerConfig#disabled()} for none. An execution setting, not part of the recipe.
+         * @return this builder
+         */
+        public Builder profiler(ProfilerConfig profiler) {
+            this.profiler = profiler;
             return this;
         }
 
@@ -599,6 +654,8 @@ public final class ResNetFineTuner {
             require(progressEveryBatches >= 0, "progressEveryBatches", "must be zero or positive");
             require(decodeThreads >= 1, "decodeThreads", "must be at least 1, got " + decodeThreads);
             require(decoder != null, "decoder", "must not be null");
+            require(debugger != null, "debugger", "must not be null (DebuggerConfig.disabled() turns it off)");
+            require(profiler != null, "profiler", "must not be null (ProfilerConfig.disabled() turns it off)");
             return new ResNetFineTuner(this, built);
         }
 

@@ -8,6 +8,9 @@ import io.xray.backbone.Architecture;
 import io.xray.backbone.Backbone;
 import io.xray.backbone.BackboneKind;
 import io.xray.data.ImageRecord;
+import io.xray.debug.ActivationStatistics;
+import io.xray.debug.RuleEngine;
+import io.xray.debug.StepObservation;
 import io.xray.image.Preprocessing;
 import io.xray.internal.Network;
 import io.xray.model.ModelArtifact;
@@ -63,7 +66,8 @@ public final class TrainingBenchmark {
     /**
      * Runs {@code warmupSteps + steps} training steps of the configured backbone, optimiser, batch
      * size and crop size on synthetic images (Gaussian noise, alternating labels), with the
-     * configured trainable layers, and returns the seconds of each timed step.
+     * configured trainable layers, and returns the seconds of each timed step. When the configuration's
+     * debugger is on, each step is measured and evaluated as {@link ResNetFineTuner#fit} does.
      *
      * @param config the trainer's configuration (its output directory is not used)
      * @param device where the network runs
@@ -96,12 +100,30 @@ public final class TrainingBenchmark {
             float positiveClassWeight = (float) config.positiveClassWeight().orElse(1341.0 / 3875.0);
             TrainingStep step = new TrainingStep(network, optimizer, positiveClassWeight);
             float learningRate = (float) config.learningRate();
+            // The configured debugger looks inside the network as fit() does, so on/off pairs measure its cost.
+            RuleEngine debugger = config.debugger().enabled() ? new RuleEngine(config.debugger()) : null;
             for (int s = 0; s < warmupSteps + steps; s++) {
                 long start = System.nanoTime();
-                step.run(chw, labels, count, size, s + 1L, learningRate);
+                long global = s + 1L;
+                boolean inspect = debugger != null && debugger.samples(global);
+                float loss = step.run(chw, labels, count, size, global, learningRate, inspect, debugger != null);
+                if (debugger != null) {
+                    TrainingStep.Inspection seen = step.lastInspection();
+                    List<ActivationStatistics> activations = new ArrayList<>();
+                    if (seen != null) {
+                        seen.relus().forEach(r -> activations.add(
+                                new ActivationStatistics(r.layer(), r.channelActivity(), r.inputVariance())));
+                    }
+                    debugger.observeStep(new StepObservation(global, 1, loss, labels,
+                            seen == null ? null : seen.logits(), seen == null ? List.of() : seen.gradients(),
+                            seen == null ? List.of() : seen.weights(), activations));
+                }
                 if (s >= warmupSteps) {
                     seconds[s - warmupSteps] = (System.nanoTime() - start) / 1e9;
                 }
+            }
+            if (debugger != null) {
+                debugger.close();
             }
         }
         return seconds;

@@ -6,8 +6,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import io.xray.debug.TensorStatistics;
 import io.xray.internal.Network;
+import io.xray.internal.ReluStatistics;
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +26,14 @@ final class TrainingStep {
     private final StatefulOptimizer optimizer;
     private final float positiveClassWeight;
     private Map<String, Parameter> trainable;
+    private Inspection lastInspection;
+
+    /**
+     * What a step measured for the debugger: the training-mode logits, and on sampled steps every
+     * trainable parameter's gradient and weight before the update and the ReLUs' statistics.
+     */
+    record Inspection(float[] logits, List<TensorStatistics> gradients, List<TensorStatistics> weights,
+            List<ReluStatistics> relus, long nanos) {}
 
     TrainingStep(Network network, StatefulOptimizer optimizer, float positiveClassWeight) {
         this.network = network;
@@ -41,6 +53,18 @@ final class TrainingStep {
      * @return the batch's mean loss
      */
     float run(float[] chw, float[] labels, int count, int size, long step, float learningRate) {
+        return run(chw, labels, count, size, step, learningRate, false, false);
+    }
+
+    /**
+     * Runs one step, measuring for the debugger as asked; {@link #lastInspection()} holds what was measured.
+     *
+     * @param inspect measure gradients, weights and ReLUs on this step
+     * @param keepLogits keep the batch's training-mode logits
+     */
+    float run(float[] chw, float[] labels, int count, int size, long step, float learningRate,
+            boolean inspect, boolean keepLogits) {
+        lastInspection = null;
         if (trainable == null) {
             trainable = network.trainableParameters();
         }
@@ -53,21 +77,62 @@ final class TrainingStep {
             NDArray images = batch.create(FloatBuffer.wrap(chw), new Shape(count, 3, size, size));
             NDArray targets = batch.create(labels);
             float loss;
+            float[] logitValues = null;
+            List<ReluStatistics> relus = List.of();
+            long inspectNanos = 0;
+            if (inspect) {
+                network.measureReluOnNextForward();
+            }
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray lossArray = loss(network.logits(images), targets, positiveClassWeight);
+                NDArray logits = network.logits(images);
+                NDArray lossArray = loss(logits, targets, positiveClassWeight);
                 collector.backward(lossArray);
                 loss = lossArray.getFloat();
+                long start = System.nanoTime();
+                if (inspect) {
+                    relus = network.takeReluStatistics();
+                }
+                if (keepLogits) {
+                    logitValues = logits.toFloatArray();
+                }
+                inspectNanos += System.nanoTime() - start;
             }
+            List<TensorStatistics> gradients = new ArrayList<>();
+            List<TensorStatistics> weights = new ArrayList<>();
             for (Map.Entry<String, Parameter> entry : trainable.entrySet()) {
                 NDArray weight = entry.getValue().getArray();
                 NDArray gradient = weight.getGradient();
+                if (inspect) {
+                    long start = System.nanoTime();
+                    gradients.add(statistics(entry.getKey(), gradient));
+                    weights.add(statistics(entry.getKey(), weight));
+                    inspectNanos += System.nanoTime() - start;
+                }
                 try {
                     optimizer.update(entry.getKey(), weight, gradient);
                 } finally {
                     gradient.close();
                 }
             }
+            if (inspect || keepLogits) {
+                lastInspection = new Inspection(logitValues, gradients, weights, relus, inspectNanos);
+            }
             return loss;
+        }
+    }
+
+    /** @return what the last step measured, or null when it measured nothing */
+    Inspection lastInspection() {
+        return lastInspection;
+    }
+
+    /** Mean |x|; it is NaN when a value is NaN and infinite when one is infinite. */
+    private static TensorStatistics statistics(String name, NDArray array) {
+        // Both results are closed here: a weight's derived arrays would otherwise live as long as the network.
+        // The L1 norm of a flat view, one pass without a copy of the tensor.
+        try (NDArray flat = array.reshape(-1); NDArray l1 = flat.norm(1, new int[] {0}, false)) {
+            double value = l1.getFloat() / Math.max(1, array.size());
+            return new TensorStatistics(name, value, Double.isNaN(value), Double.isInfinite(value));
         }
     }
 

@@ -9,6 +9,7 @@ import io.xray.XrayException;
 import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
+import io.xray.debug.DebuggerConfig;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
@@ -97,6 +98,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "seed of the synthetic data and weights (default: ${DEFAULT-VALUE})")
     private long seed;
 
+    @Option(names = "--debugger", description = "train: evaluate the default debugger rules on every step, as"
+            + " xray train does (default: off, so that results compare with earlier runs; alternate runs with and"
+            + " without it to measure its cost)")
+    private boolean debugger;
+
     @Option(names = "--json", description = "print one JSON object instead of text")
     private boolean json;
 
@@ -183,7 +189,8 @@ final class BenchCommand implements Callable<Integer> {
     private ResNetFineTuner trainerDefaults(Path output) {
         TrainingRecipe recipe = TrainingRecipe.defaults().withHyperparameters(Map.of("backbone", "scratch",
                 "image-size", Integer.toString(size), "batch-size", Integer.toString(batch), "seed", Long.toString(seed)));
-        return ResNetFineTuner.builder().recipe(recipe).outputDirectory(output).build();
+        return ResNetFineTuner.builder().recipe(recipe).outputDirectory(output)
+                .debugger(debugger ? DebuggerConfig.defaults() : DebuggerConfig.disabled()).build();
     }
 
     private BenchResult train(int untimed, int timed) {

@@ -1,0 +1,79 @@
+package io.xray.debug;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The profiler's rules on what it samples and what it is told. */
+class ProfilerTest {
+
+    static ProfilerConfig fastMemorySampling() {
+        return ProfilerConfig.builder()
+                .sampleIntervalMillis(50)
+                .parameter(ProfilerRuleName.MEMORY_INCREASE, "patience", 2)
+                .parameter(ProfilerRuleName.MEMORY_INCREASE, "window", 3)
+                .build();
+    }
+
+    @Test
+    void arraysLeakedOnPurpose_shouldFireMemoryIncrease() throws InterruptedException {
+        List<ByteBuffer> leaked = new ArrayList<>();
+        ProfilerReport report;
+        try (Profiler profiler = new Profiler(fastMemorySampling())) {
+            Thread.sleep(400);
+            for (int i = 0; i < 6; i++) {
+                leaked.add(ByteBuffer.allocateDirect(64 << 20)); // zeroed, so resident
+            }
+            Thread.sleep(400);
+            report = profiler.report();
+        }
+        ProfilerVerdict verdict = report.verdict(ProfilerRuleName.MEMORY_INCREASE).orElseThrow();
+        assertThat(verdict.fired()).as("%s", verdict).isTrue();
+        assertThat(verdict.values().get("latest_window_bytes") - verdict.values().get("first_window_bytes"))
+                .isGreaterThan(300.0 * (1 << 20));
+        assertThat(leaked).hasSize(6);
+    }
+
+    @Test
+    void steadyMemory_shouldNotFireMemoryIncrease() throws InterruptedException {
+        ProfilerReport report;
+        try (Profiler profiler = new Profiler(fastMemorySampling())) {
+            Thread.sleep(800);
+            report = profiler.report();
+        }
+        assertThat(report.samples()).hasSizeGreaterThan(8);
+        assertThat(report.samples()).allSatisfy(s -> assertThat(s.residentBytes()).isPositive());
+        assertThat(report.verdict(ProfilerRuleName.MEMORY_INCREASE).orElseThrow().fired()).isFalse();
+    }
+
+    @Test
+    void elevenSlowSteps_shouldFireStepOutlier_andTenShouldNot() {
+        for (int slow : new int[] {11, 10}) {
+            try (Profiler profiler = new Profiler(ProfilerConfig.builder().sampleIntervalMillis(1000).build())) {
+                long step = 0;
+                for (int i = 0; i < 200; i++) {
+                    profiler.stepEnded(++step, 0.1 + (i % 5) * 0.01);
+                }
+                for (int i = 0; i < slow; i++) {
+                    profiler.stepEnded(++step, 5.0);
+                }
+                ProfilerVerdict verdict = profiler.report().verdict(ProfilerRuleName.STEP_OUTLIER).orElseThrow();
+                assertThat(verdict.fired()).as("%d slow steps: %s", slow, verdict).isEqualTo(slow > 10);
+            }
+        }
+    }
+
+    @Test
+    void epochLine_shouldBeReadableByAMetricRegex() {
+        try (Profiler profiler = new Profiler(ProfilerConfig.builder().sampleIntervalMillis(1000).build())) {
+            profiler.stepEnded(1, 0.2);
+            profiler.epochEnded(1, 0.9, 1.0);
+            String line = profiler.logLine(1);
+            assertThat(line).startsWith("Profiler_epoch 1: Profiler_issues=1; Data_wait_share=0.900;");
+            assertThat(profiler.report().verdict(ProfilerRuleName.IO_BOTTLENECK).orElseThrow().epoch()).isEqualTo(1);
+        }
+    }
+}
