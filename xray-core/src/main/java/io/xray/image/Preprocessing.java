@@ -3,6 +3,7 @@ package io.xray.image;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -27,7 +28,8 @@ import java.util.Objects;
  *       bilinear when enlarging; deterministic, over the byte array);
  *   <li>{@link #centreCrop}: the central {@link #cropSize()} square, its offset
  *       {@code round((size - crop) / 2)} with ties to even, as torchvision's {@code CenterCrop};
- *   <li>{@link #normalize}: the gray value replicated into 3 channels, each
+ *   <li>{@link #normalize}: when an {@link #equalization()} is set, the crop's gray values
+ *       equalised first; then the gray value replicated into 3 channels, each
  *       {@code (v / 255 - mean[c]) / std[c]} in float32, laid out channel-major (CHW).
  * </ol>
  *
@@ -41,7 +43,7 @@ import java.util.Objects;
         getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE,
         fieldVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"resizeShorterSide", "cropSize", "mean", "std"})
+@JsonPropertyOrder({"resizeShorterSide", "cropSize", "mean", "std", "equalization"})
 public final class Preprocessing {
 
     /** Default shorter side after resizing: 256. */
@@ -61,6 +63,7 @@ public final class Preprocessing {
     private final int cropSize;
     private final float[] mean;
     private final float[] std;
+    private final Equalization equalization;
     /** lookup[c][v] = (v / 255 - mean[c]) / std[c]: every normalised value, computed once. */
     private final float[][] lookup;
 
@@ -69,6 +72,7 @@ public final class Preprocessing {
         this.cropSize = builder.cropSize;
         this.mean = builder.mean.clone();
         this.std = builder.std.clone();
+        this.equalization = builder.equalization;
         this.lookup = new float[CHANNELS][256];
         for (int c = 0; c < CHANNELS; c++) {
             for (int v = 0; v < 256; v++) {
@@ -82,8 +86,10 @@ public final class Preprocessing {
             @JsonProperty(value = "resizeShorterSide", required = true) int resizeShorterSide,
             @JsonProperty(value = "cropSize", required = true) int cropSize,
             @JsonProperty(value = "mean", required = true) float[] mean,
-            @JsonProperty(value = "std", required = true) float[] std) {
-        return new Builder().resizeShorterSide(resizeShorterSide).cropSize(cropSize).mean(mean).std(std).build();
+            @JsonProperty(value = "std", required = true) float[] std,
+            @JsonProperty("equalization") String equalization) {
+        return new Builder().resizeShorterSide(resizeShorterSide).cropSize(cropSize).mean(mean).std(std)
+                .equalization(equalization == null ? Equalization.NONE : Equalization.parse(equalization)).build();
     }
 
     /**
@@ -107,7 +113,8 @@ public final class Preprocessing {
 
     /** @return a builder holding this preprocessing's values */
     public Builder toBuilder() {
-        return new Builder().resizeShorterSide(resizeShorterSide).cropSize(cropSize).mean(mean).std(std);
+        return new Builder().resizeShorterSide(resizeShorterSide).cropSize(cropSize).mean(mean).std(std)
+                .equalization(equalization);
     }
 
     /** @return the length of the shorter side after {@link #resize} */
@@ -132,6 +139,18 @@ public final class Preprocessing {
     @JsonProperty("std")
     public float[] std() {
         return std.clone();
+    }
+
+    /** @return the per-image intensity normalisation of {@link #normalize}; {@link Equalization#NONE} by default */
+    public Equalization equalization() {
+        return equalization;
+    }
+
+    /** Written only when set, so that models without it read in xray versions that predate it. */
+    @JsonProperty("equalization")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private String equalizationJson() {
+        return equalization == Equalization.NONE ? null : equalization.toString();
     }
 
     /** @return this preprocessing as one line of JSON */
@@ -209,8 +228,9 @@ public final class Preprocessing {
     }
 
     /**
-     * Normalises a gray image into a CHW float array: the gray value is replicated into 3
-     * channels and channel {@code c} holds {@code (v / 255 - mean[c]) / std[c]}.
+     * Normalises a gray image into a CHW float array: the gray value {@code v} (after the
+     * {@link #equalization()}, if any) is replicated into 3 channels and channel {@code c} holds
+     * {@code (v / 255 - mean[c]) / std[c]}.
      *
      * @param crop a gray image, normally {@code cropSize × cropSize}
      * @return {@code float[3 * height * width]}, channel-major then row-major
@@ -218,12 +238,19 @@ public final class Preprocessing {
     public float[] normalize(GrayImage crop) {
         byte[] pixels = crop.pixels();
         int plane = pixels.length;
+        int[] equalized = equalization.lookup(pixels);
         float[] out = new float[CHANNELS * plane];
         for (int c = 0; c < CHANNELS; c++) {
             float[] table = lookup[c];
             int offset = c * plane;
-            for (int i = 0; i < plane; i++) {
-                out[offset + i] = table[pixels[i] & 0xFF];
+            if (equalized == null) {
+                for (int i = 0; i < plane; i++) {
+                    out[offset + i] = table[pixels[i] & 0xFF];
+                }
+            } else {
+                for (int i = 0; i < plane; i++) {
+                    out[offset + i] = table[equalized[pixels[i] & 0xFF]];
+                }
             }
         }
         return out;
@@ -251,18 +278,20 @@ public final class Preprocessing {
                 && resizeShorterSide == that.resizeShorterSide
                 && cropSize == that.cropSize
                 && Arrays.equals(mean, that.mean)
-                && Arrays.equals(std, that.std);
+                && Arrays.equals(std, that.std)
+                && equalization == that.equalization;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(resizeShorterSide, cropSize, Arrays.hashCode(mean), Arrays.hashCode(std));
+        return Objects.hash(resizeShorterSide, cropSize, Arrays.hashCode(mean), Arrays.hashCode(std), equalization);
     }
 
     @Override
     public String toString() {
         return "Preprocessing[resizeShorterSide=" + resizeShorterSide + ", cropSize=" + cropSize
-                + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
+                + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std)
+                + (equalization == Equalization.NONE ? "" : ", equalization=" + equalization) + "]";
     }
 
     /** Builds a {@link Preprocessing}; validated in {@link #build()}. */
@@ -271,8 +300,19 @@ public final class Preprocessing {
         private int cropSize = DEFAULT_CROP_SIZE;
         private float[] mean = IMAGENET_MEAN.clone();
         private float[] std = IMAGENET_STD.clone();
+        private Equalization equalization = Equalization.NONE;
 
         private Builder() {
+        }
+
+        /**
+         * @param equalization the per-image intensity normalisation before the mean and standard
+         *     deviation; default {@link Equalization#NONE}
+         * @return this builder
+         */
+        public Builder equalization(Equalization equalization) {
+            this.equalization = equalization;
+            return this;
         }
 
         /**
@@ -326,6 +366,9 @@ public final class Preprocessing {
             }
             checkChannels("mean", mean, false);
             checkChannels("std", std, true);
+            if (equalization == null) {
+                throw new InvalidConfigurationException("equalization", "must not be null (use NONE)");
+            }
             return new Preprocessing(this);
         }
 

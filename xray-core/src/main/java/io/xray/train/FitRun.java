@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 final class FitRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResNetFineTuner.class);
+    /** The hyperparameter that only the model's threshold depends on. */
+    private static final String THRESHOLD_RULE = "threshold-rule";
 
     private final ResNetFineTuner config;
     private final Dataset dataset;
@@ -484,9 +486,20 @@ final class FitRun {
         }
     }
 
+    /**
+     * A run resumes only with the options it was started with, except the threshold rule: it is
+     * applied once, after the last epoch, so a finished run resumed with another rule keeps its
+     * network and chooses its threshold anew.
+     */
     private void requireSameOptions(CheckpointState state) {
-        Map<String, String> now = config.hyperparameters();
-        Map<String, String> then = state.hyperparameters();
+        Map<String, String> now = new LinkedHashMap<>(config.hyperparameters());
+        Map<String, String> then = new LinkedHashMap<>(state.hyperparameters());
+        String ruleNow = now.remove(THRESHOLD_RULE);
+        String ruleThen = then.remove(THRESHOLD_RULE);
+        if (ruleThen != null && !ruleThen.equals(ruleNow)) {
+            LOG.info("Threshold rule {} instead of the run's {}: the network is trained as before, the threshold is"
+                    + " chosen anew", ruleNow, ruleThen);
+        }
         if (!now.equals(then)) {
             List<String> differences = new ArrayList<>();
             Set<String> keys = new LinkedHashSet<>(now.keySet());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.InvalidConfigurationException;
 import io.xray.backbone.Backbone;
+import io.xray.image.Equalization;
 import io.xray.image.Preprocessing;
 import io.xray.image.TrainingAugmentation;
 import java.util.ArrayList;
@@ -98,6 +99,8 @@ final class RecipeHyperparameters {
                     (x, v) -> x.preprocessing.resizeShorterSide(integer(v))),
             new Key("mean", r -> floats(r.preprocessing().mean()), (x, v) -> x.preprocessing.mean(floats(v))),
             new Key("std", r -> floats(r.preprocessing().std()), (x, v) -> x.preprocessing.std(floats(v))),
+            new Key("equalization", r -> r.preprocessing().equalization().toString(),
+                    (x, v) -> x.preprocessing.equalization(Equalization.parse(v))),
             new Key("augmentation", r -> Boolean.toString(r.augmentation().isPresent()), (x, v) -> x.augmented = bool(v)),
             new Key("crop-scale-min", r -> Double.toString(r.augmentationSettings().minScale()),
                     (x, v) -> x.cropScale[0] = number(v)),

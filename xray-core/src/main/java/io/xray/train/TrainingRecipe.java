@@ -169,7 +169,7 @@ public final class TrainingRecipe {
      * order: {@code backbone, trainable, optimizer, learning-rate, weight-decay, momentum, schedule,
      * batch-size, epochs, patience, monitor, positive-class-weight} ({@code auto} or a number),
      * {@code oversample, seed, image-size, resize, mean, std} (three comma-separated values),
-     * {@code augmentation} (on or off), {@code crop-scale-min, crop-scale-max, aspect-ratio-min,
+     * {@code equalization} ({@code none} or {@code histogram}), {@code augmentation} (on or off), {@code crop-scale-min, crop-scale-max, aspect-ratio-min,
      * aspect-ratio-max, rotation, brightness, contrast, gamma, horizontal-flip, threshold-rule}.
      * Reading also knows {@code preset} ({@code default}, {@code quickstart}, {@code seed-notebook}).
      * {@code fromHyperparameters(r.toHyperparameters())} equals {@code r}. The model's provenance

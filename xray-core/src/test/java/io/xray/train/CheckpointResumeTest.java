@@ -123,6 +123,33 @@ class CheckpointResumeTest {
         assertThat(again.threshold()).isEqualTo(reference.threshold());
     }
 
+    @Test
+    void resume_ofAFinishedRunWithAnotherThresholdRule_shouldKeepTheNetworkAndChooseTheThresholdAnew()
+            throws IOException {
+        Path copy = temp.resolve("rethreshold");
+        try (var files = Files.walk(temp.resolve("reference"))) {
+            for (Path from : files.toList()) {
+                Path to = copy.resolve(temp.resolve("reference").relativize(from).toString());
+                if (Files.isDirectory(from)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(from, to);
+                }
+            }
+        }
+        ThresholdRule everyPneumonia = ThresholdRule.parse("sensitivity>=1.0");
+
+        FitResult again = ResNetFineTunerFitTest.tiny(copy).epochs(4).progressEveryBatches(0).resume(true)
+                .thresholdRule(everyPneumonia).build().fit(dataset);
+
+        assertThat(again.history()).isEqualTo(reference.history());
+        assertThat(again.bestEpoch()).isEqualTo(reference.bestEpoch());
+        assertThat(again.threshold().rule()).isEqualTo(everyPneumonia.toString());
+        assertThat(again.validationMetrics().recall()).isEqualTo(1.0);
+        assertThat(Files.readString(copy.resolve("model").resolve("model.json")))
+                .contains("\"threshold-rule\" : \"sensitivity>=1.0\"");
+    }
+
     private static void assertSameRun(FitResult resumed) {
         assertThat(resumed.history()).hasSize(4);
         assertThat(resumed.bestEpoch()).isEqualTo(reference.bestEpoch());

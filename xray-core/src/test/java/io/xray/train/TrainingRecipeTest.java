@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.InvalidConfigurationException;
 import io.xray.backbone.Backbone;
+import io.xray.image.Equalization;
 import io.xray.image.Preprocessing;
 import io.xray.image.TrainingAugmentation;
 import io.xray.model.ModelArtifact;
@@ -195,6 +196,7 @@ class TrainingRecipeTest {
         Preprocessing preprocessing = Preprocessing.builder().resizeShorterSide(resize).cropSize(crop)
                 .mean(random.nextFloat(), random.nextFloat(), random.nextFloat())
                 .std(0.01f + random.nextFloat(), 0.01f + random.nextFloat(), 0.01f + random.nextFloat())
+                .equalization(random.nextBoolean() ? Equalization.HISTOGRAM : Equalization.NONE)
                 .build();
         double minScale = 0.05 + 0.9 * random.nextDouble();
         double minAspect = 0.5 + random.nextDouble();

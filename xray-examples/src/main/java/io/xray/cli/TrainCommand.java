@@ -201,6 +201,11 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--resize", description = "shorter side before cropping (default: ${DEFAULT-VALUE}; image size x 8/7 when only --image-size is given)")
         String resize;
 
+        @Option(names = "--equalization",
+                description = "per-image intensity normalisation of the crop, kept in the model: none or histogram"
+                        + " (default: ${DEFAULT-VALUE})")
+        String equalization;
+
         @Option(names = "--no-augmentation", description = "train on centre crops only")
         boolean noAugmentation;
 

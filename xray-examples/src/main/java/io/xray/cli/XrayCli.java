@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             SplitCommand.class,
             TrainCommand.class,
+            SeedsCommand.class,
             TuneCommand.class,
             RunsCommand.class,
             EvaluateCommand.class,

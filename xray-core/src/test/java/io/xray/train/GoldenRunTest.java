@@ -1,0 +1,74 @@
+package io.xray.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import io.xray.data.Dataset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The golden run: the default recipe, cut to one epoch, on the shipped samples, with its per-batch
+ * training losses and its validation figures recorded. Any change to what training computes (the
+ * network's initialisation, the augmentation's draws, the batch order, the loss, the optimiser or
+ * its schedule) moves these values by far more than the tolerance, which only absorbs the rounding
+ * that differs between CPUs and thread counts.
+ *
+ * <p>When this test fails because training was changed on purpose, the figures of BENCHMARKS.md no
+ * longer come from the code: re-measure them (or mark them stale) in the same commit that records
+ * the new values here (printed by this test's failure message).
+ */
+class GoldenRunTest {
+
+    /** Losses are near 0.7; a changed draw or step moves them by 1e-2 or more within a few batches. */
+    private static final double TOLERANCE = 2e-3;
+
+    /** Recorded on 2026-11-29 at the commit that added this test (AMD EPYC, 2 threads). */
+    private static final double[] GOLDEN_BATCH_LOSSES = {
+        0.7560908198356628, 0.7073265910148621, 0.46978944540023804, 0.9230387210845947,
+        1.476425051689148, 1.1519240140914917, 1.8438472747802734};
+    /**
+     * After one epoch at the one-cycle schedule's high rate the network still scores every
+     * validation image alike (ROC AUC 0.5), so the validation loss, not the AUC, is what is pinned.
+     */
+    private static final double GOLDEN_VALIDATION_LOSS = 3.680320464349698;
+
+    @TempDir
+    Path output;
+
+    @Test
+    void defaultRecipeForOneEpochOnTheSamples_shouldComputeWhatTheGoldenRunRecorded() {
+        Dataset samples = Dataset.fromDirectory(Path.of("..", "sample-data", "chest_xray"))
+                .withValidationFromTrain(0.2, 42);
+        List<Double> losses = new ArrayList<>();
+        FitListener recorder = new FitListener() {
+            @Override
+            public void onBatch(int epoch, int batch, int batches, double loss) {
+                losses.add(loss);
+            }
+        };
+        ResNetFineTuner tuner = ResNetFineTuner.builder()
+                .recipe(TrainingRecipe.defaults().toBuilder().epochs(1).seed(42).build())
+                .device(Device.cpu())
+                .outputDirectory(output)
+                .progressEveryBatches(0)
+                .runRecord(false)
+                .build();
+
+        FitResult result = tuner.fit(samples, recorder);
+
+        EpochResult epoch = result.history().get(0);
+        String measured = "measured batch losses " + losses + ", validation loss " + epoch.validationLoss();
+        assertThat(losses).as(measured).hasSize(GOLDEN_BATCH_LOSSES.length);
+        for (int i = 0; i < losses.size(); i++) {
+            assertThat(losses.get(i)).as("batch %d; %s", i + 1, measured)
+                    .isCloseTo(GOLDEN_BATCH_LOSSES[i], within(TOLERANCE));
+        }
+        assertThat(epoch.validationLoss()).as(measured)
+                .isCloseTo(GOLDEN_VALIDATION_LOSS, within(GOLDEN_VALIDATION_LOSS * TOLERANCE));
+    }
+}
