@@ -72,7 +72,7 @@ class ModelArtifactTest {
 
     @Test
     void newerFormat_shouldBeRefusedWithAdviceToUpgrade() throws Exception {
-        Files.writeString(dir.resolve("model.json"), sample().toJson().replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
+        Files.writeString(dir.resolve("model.json"), sample().toJson().replace("\"formatVersion\" : " + ModelArtifact.FORMAT_VERSION, "\"formatVersion\" : 99"));
         assertThatThrownBy(() -> ModelArtifact.read(dir)).isInstanceOf(XrayException.class).hasMessageContaining("upgrade");
     }
 
