@@ -18,10 +18,16 @@ import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
  *
  * <p>{@link #fit} chooses {@code T} that minimises the binary negative log-likelihood of labelled
  * logits (for example the validation split's), by Brent's method on {@code log T} within
- * [{@value #MIN_TEMPERATURE}, {@value #MAX_TEMPERATURE}]. The likelihood is convex in {@code 1/T}
- * (it is a logistic regression on the logit with no intercept), so the minimum found is the only
- * one. When the logits separate the classes perfectly the likelihood keeps improving as {@code T}
- * shrinks, and the fit stops at {@value #MIN_TEMPERATURE}.
+ * [{@value #MIN_TEMPERATURE}, {@value #MAX_TEMPERATURE}]. As in Platt (1999), the labels are
+ * smoothed to {@code (P + 1) / (P + 2)} for the P pneumonia images and {@code 1 / (N + 2)} for the N
+ * normal ones: without that, logits that separate the classes perfectly (a small or easy validation
+ * split) would keep improving the likelihood as {@code T} shrinks towards 0, and the fit would
+ * return probabilities of exactly 0 and 1; with a few hundred images the smoothing moves the
+ * targets by well under 1%. The objective is convex in {@code 1/T} (a logistic regression on the
+ * logit with no intercept), so the minimum found is the only one.
+ *
+ * <p>Temperatures below 1 sharpen: a logit above about {@code 36.7 T} then gives a probability of
+ * exactly 1.0 in double precision, so two very confident images can tie where their logits did not.
  */
 public final class TemperatureScaling {
 
@@ -59,7 +65,8 @@ public final class TemperatureScaling {
     }
 
     /**
-     * Fits the temperature that minimises {@link #negativeLogLikelihood} on labelled logits.
+     * Fits the temperature that minimises the negative log-likelihood of labelled logits, with
+     * Platt's smoothed labels (see the class description).
      *
      * @param logits logits, finite, such as the validation split's
      * @param labels 0 (NORMAL) or 1 (PNEUMONIA), as many as logits
@@ -76,7 +83,13 @@ public final class TemperatureScaling {
         if (allZero) {
             return 1.0;
         }
-        UnivariateFunction objective = logT -> meanNll(logits, labels, Math.exp(logT));
+        long positives = 0;
+        for (int label : labels) {
+            positives += label;
+        }
+        double positiveTarget = (positives + 1.0) / (positives + 2.0);
+        double negativeTarget = 1.0 / (labels.length - positives + 2.0);
+        UnivariateFunction objective = logT -> crossEntropy(logits, labels, Math.exp(logT), positiveTarget, negativeTarget);
         double low = Math.log(MIN_TEMPERATURE);
         double high = Math.log(MAX_TEMPERATURE);
         UnivariatePointValuePair best = new BrentOptimizer(1e-10, 1e-12).optimize(
@@ -85,7 +98,7 @@ public final class TemperatureScaling {
                 GoalType.MINIMIZE,
                 new SearchInterval(low, high, 0.0));
         double logT = best.getPoint();
-        // Brent stops inside the interval; a monotone likelihood (separated classes) belongs at the end.
+        // Brent stops inside the interval; an objective still falling at a bound belongs at the bound.
         for (double end : new double[] {low, high}) {
             if (objective.value(end) <= best.getValue() && Math.abs(end - logT) < 1e-3) {
                 logT = end;
@@ -95,11 +108,18 @@ public final class TemperatureScaling {
     }
 
     private static double meanNll(double[] logits, int[] labels, double temperature) {
+        return crossEntropy(logits, labels, temperature, 1.0, 0.0);
+    }
+
+    /** The mean cross-entropy of targets (one value per class) under {@code sigmoid(logit / T)}. */
+    private static double crossEntropy(double[] logits, int[] labels, double temperature, double positiveTarget,
+            double negativeTarget) {
         double sum = 0;
         for (int i = 0; i < logits.length; i++) {
             double x = logits[i] / temperature;
-            // -[y log s(x) + (1 - y) log(1 - s(x))] = softplus(x) - y x
-            sum += Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))) - labels[i] * x;
+            double target = labels[i] == 1 ? positiveTarget : negativeTarget;
+            // -[t log s(x) + (1 - t) log(1 - s(x))] = softplus(x) - t x
+            sum += Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))) - target * x;
         }
         return sum / logits.length;
     }

@@ -5,9 +5,13 @@ import io.xray.metrics.ReliabilityTable;
 import io.xray.metrics.TemperatureScaling;
 import io.xray.model.ProbabilityCalibration;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The end of training's temperature scaling: fits it, measures it, and says it in one log line. */
 final class TemperatureFit {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ResNetFineTuner.class);
 
     private TemperatureFit() {}
 
@@ -25,6 +29,10 @@ final class TemperatureFit {
             int[] validationLabels) {
         double[] fitted = toDoubles(logits);
         double temperature = TemperatureScaling.fit(fitted, labels);
+        if (temperature <= TemperatureScaling.MIN_TEMPERATURE || temperature >= TemperatureScaling.MAX_TEMPERATURE) {
+            LOG.warn("The temperature fitted on {} {} images is at its bound ({}): those images say little about how"
+                    + " confident the model should be", labels.length, split.directoryName(), temperature);
+        }
         double[] validation = toDoubles(validationLogits);
         return new ProbabilityCalibration(ProbabilityCalibration.TEMPERATURE, temperature, split.directoryName(),
                 labels.length,

@@ -73,11 +73,18 @@ class TemperatureScalingTest {
     }
 
     @Test
-    void fit_onSeparatedClasses_shouldStopAtTheLowestTemperature() {
+    void fit_onSeparatedClasses_shouldStayFiniteThanksToSmoothedLabels() {
         double[] logits = {-2, -1, -0.5, 0.5, 1, 2};
         int[] labels = {0, 0, 0, 1, 1, 1};
 
-        assertThat(TemperatureScaling.fit(logits, labels)).isEqualTo(TemperatureScaling.MIN_TEMPERATURE, within(1e-9));
+        double temperature = TemperatureScaling.fit(logits, labels);
+
+        // Plain likelihood would fall all the way to the bound: every positive logit is above every negative one.
+        assertThat(TemperatureScaling.negativeLogLikelihood(logits, labels, TemperatureScaling.MIN_TEMPERATURE))
+                .isLessThan(TemperatureScaling.negativeLogLikelihood(logits, labels, temperature));
+        // Targets 4/5 and 1/5: the optimum solves sum((sigmoid(z / T) - t) z) = 0, whose root (found by
+        // bisection outside this code) is T = 1.00576.
+        assertThat(temperature).isCloseTo(1.00576, within(1e-4));
     }
 
     @Test
