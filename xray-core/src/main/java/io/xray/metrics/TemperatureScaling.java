@@ -99,10 +99,11 @@ public final class TemperatureScaling {
                 new SearchInterval(low, high, 0.0));
         double logT = best.getPoint();
         // Brent stops inside the interval; an objective still falling at a bound belongs at the bound.
-        for (double end : new double[] {low, high}) {
-            if (objective.value(end) <= best.getValue() && Math.abs(end - logT) < 1e-3) {
-                logT = end;
-            }
+        if (Math.abs(low - logT) < 1e-3 && objective.value(low) <= best.getValue()) {
+            return MIN_TEMPERATURE;
+        }
+        if (Math.abs(high - logT) < 1e-3 && objective.value(high) <= best.getValue()) {
+            return MAX_TEMPERATURE;
         }
         return Math.exp(logT);
     }
