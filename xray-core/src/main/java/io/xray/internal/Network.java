@@ -979,7 +979,7 @@ public final class Network implements AutoCloseable {
 
     /**
      * Computes the probabilities of pneumonia of preprocessed images, in batches, in evaluation
-     * mode. Training's validation and {@code Classifier} both come here.
+     * mode: {@code sigmoid} of {@link #logits(List, int, int)}, uncalibrated.
      *
      * @param chwImages preprocessed images, each {@code 3 x size x size}
      * @param size their height and width
@@ -987,7 +987,25 @@ public final class Network implements AutoCloseable {
      * @return one probability per image
      */
     public double[] probabilities(List<float[]> chwImages, int size, int batchSize) {
-        double[] probabilities = new double[chwImages.size()];
+        float[] logits = logits(chwImages, size, batchSize);
+        double[] probabilities = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            probabilities[i] = sigmoid(logits[i]);
+        }
+        return probabilities;
+    }
+
+    /**
+     * Computes the pneumonia logits of preprocessed images, in batches, in evaluation mode.
+     * Training's final scoring and {@code Classifier} both come here.
+     *
+     * @param chwImages preprocessed images, each {@code 3 x size x size}
+     * @param size their height and width
+     * @param batchSize how many go through the network at once
+     * @return one logit per image
+     */
+    public float[] logits(List<float[]> chwImages, int size, int batchSize) {
+        float[] logits = new float[chwImages.size()];
         int plane = 3 * size * size;
         for (int i = 0; i < chwImages.size(); i++) {
             if (chwImages.get(i).length != plane) {
@@ -998,12 +1016,10 @@ public final class Network implements AutoCloseable {
         for (int start = 0; start < chwImages.size(); start += batchSize) {
             int count = Math.min(batchSize, chwImages.size() - start);
             int first = start;
-            float[] logits = evaluate(count, size, i -> chwImages.get(first + i), i -> 0);
-            for (int i = 0; i < count; i++) {
-                probabilities[start + i] = sigmoid(logits[i]);
-            }
+            float[] batch = evaluate(count, size, i -> chwImages.get(first + i), i -> 0);
+            System.arraycopy(batch, 0, logits, start, count);
         }
-        return probabilities;
+        return logits;
     }
 
     /**

@@ -14,6 +14,8 @@ import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.internal.Network;
 import io.xray.metrics.BinaryMetrics;
+import io.xray.metrics.ReliabilityTable;
+import io.xray.metrics.TemperatureScaling;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A trained model, loaded from its directory, that classifies chest X-rays. Every image goes
  * through the model's own {@link Preprocessing}; the label comes from the model's own threshold.
+ *
+ * <p>Every probability it returns (predictions, explanations, scores, and so what the model server
+ * and batch scoring answer) is calibrated: {@code sigmoid(logit / temperature)} with the model's
+ * {@link #temperature()} ({@link ProbabilityCalibration}), 1 for a model trained before xray fitted
+ * one. The threshold is on the same calibrated probabilities.
  *
  * <pre>{@code
  * try (Classifier classifier = Classifier.load(Path.of("runs/model"))) {
@@ -95,9 +102,17 @@ public final class Classifier implements AutoCloseable {
         return directory;
     }
 
-    /** @return the decision threshold */
+    /** @return the decision threshold, on calibrated probabilities */
     public double threshold() {
         return artifact.threshold();
+    }
+
+    /**
+     * @return the temperature that divides the network's logits before the sigmoid: the model's
+     *     {@link ModelArtifact#probabilityCalibration()}, or 1.0 for a model without one
+     */
+    public double temperature() {
+        return artifact.temperature();
     }
 
     /**
@@ -218,7 +233,7 @@ public final class Classifier implements AutoCloseable {
                 int left = (int) Math.rint((resized.width() - crop) / 2.0);
                 HeatMap heatMap = HeatMap.project(attribution.map(), attribution.width(), attribution.height(),
                         gray.width(), gray.height(), resized.width(), resized.height(), left, top, crop);
-                Prediction prediction = Prediction.of(Network.sigmoid(attribution.logit()), threshold());
+                Prediction prediction = Prediction.of(calibrated(attribution.logit()), threshold());
                 explanations.add(new Explanation(prediction, method, heatMap, gray));
             }
         }
@@ -240,39 +255,60 @@ public final class Classifier implements AutoCloseable {
 
     /**
      * @param images decoded images
-     * @return their probabilities of pneumonia, in order
+     * @return their calibrated probabilities of pneumonia, in order
      */
     public double[] probabilities(List<BufferedImage> images) {
+        return calibrated(logits(images));
+    }
+
+    private float[] logits(List<BufferedImage> images) {
         Preprocessing preprocessing = artifact.preprocessing();
-        double[] probabilities = new double[images.size()];
+        float[] logits = new float[images.size()];
         for (int start = 0; start < images.size(); start += DEFAULT_BATCH_SIZE) {
             int end = Math.min(images.size(), start + DEFAULT_BATCH_SIZE);
             List<float[]> chw = new ArrayList<>(end - start);
             for (int i = start; i < end; i++) {
                 chw.add(preprocessing.toChw(images.get(i)));
             }
-            double[] batch = network.probabilities(chw, preprocessing.cropSize(), DEFAULT_BATCH_SIZE);
-            System.arraycopy(batch, 0, probabilities, start, batch.length);
+            float[] batch = network.logits(chw, preprocessing.cropSize(), DEFAULT_BATCH_SIZE);
+            System.arraycopy(batch, 0, logits, start, batch.length);
         }
-        return probabilities;
+        return logits;
     }
 
     /**
      * Decodes and scores images in batches: the evaluation path.
      *
      * @param records images to score
-     * @return their probabilities of pneumonia, in order
+     * @return their calibrated probabilities of pneumonia, in order
      */
     public double[] score(List<ImageRecord> records) {
-        double[] probabilities = new double[records.size()];
+        return calibrated(scoreLogits(records));
+    }
+
+    private float[] scoreLogits(List<ImageRecord> records) {
+        float[] logits = new float[records.size()];
         for (int start = 0; start < records.size(); start += DEFAULT_BATCH_SIZE) {
             int end = Math.min(records.size(), start + DEFAULT_BATCH_SIZE);
             List<BufferedImage> images = new ArrayList<>(end - start);
             for (int i = start; i < end; i++) {
                 images.add(decoder.decode(records.get(i).path()));
             }
-            double[] batch = probabilities(images);
-            System.arraycopy(batch, 0, probabilities, start, batch.length);
+            float[] batch = logits(images);
+            System.arraycopy(batch, 0, logits, start, batch.length);
+        }
+        return logits;
+    }
+
+    /** The calibrated probability of a logit: the one place where Classifier turns logits into probabilities. */
+    private double calibrated(float logit) {
+        return TemperatureScaling.probability(logit, temperature());
+    }
+
+    private double[] calibrated(float[] logits) {
+        double[] probabilities = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            probabilities[i] = calibrated(logits[i]);
         }
         return probabilities;
     }
@@ -282,14 +318,18 @@ public final class Classifier implements AutoCloseable {
      * leave out the images that chose the threshold; {@link #evaluate(Dataset, Split)} does.
      *
      * @param records labelled images, both classes present for the AUCs to be defined
-     * @return the metrics
+     * @return the metrics, on calibrated probabilities
      */
     public BinaryMetrics evaluate(List<ImageRecord> records) {
+        return BinaryMetrics.compute(score(records), labels(records), threshold());
+    }
+
+    private static int[] labels(List<ImageRecord> records) {
         int[] labels = new int[records.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = records.get(i).label().index();
         }
-        return BinaryMetrics.compute(score(records), labels, threshold());
+        return labels;
     }
 
     /**
@@ -301,7 +341,9 @@ public final class Classifier implements AutoCloseable {
      * figures never include them and {@code Split.CALIBRATION} evaluates exactly them. How many were
      * left out is in {@link Evaluation#leftOut()} and logged at INFO. Whether a {@code val} or
      * {@code train} split is the one the model was trained with is in
-     * {@link Evaluation#trainingSplitMismatch()}.
+     * {@link Evaluation#trainingSplitMismatch()}. The evaluation also holds the reliability
+     * tables and expected calibration errors of the probabilities before ({@code sigmoid(logit)})
+     * and after the model's temperature scaling.
      *
      * @param dataset a data set, such as {@link Dataset#load(Path)} of the folder the model was trained on
      * @param split the split to evaluate on
@@ -322,10 +364,18 @@ public final class Classifier implements AutoCloseable {
             LOG.info("left out {} of {} {} images: they chose the model's threshold", leftOut,
                     records.size() + leftOut, split.directoryName());
         }
-        BinaryMetrics metrics = evaluate(records);
+        float[] logits = scoreLogits(records);
+        int[] labels = labels(records);
+        double[] probabilities = calibrated(logits);
+        double[] uncalibrated = new double[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            uncalibrated[i] = TemperatureScaling.probability(logits[i], 1.0);
+        }
+        BinaryMetrics metrics = BinaryMetrics.compute(probabilities, labels, threshold());
         Provenance provenance = artifact.provenance();
         return new Evaluation(split, metrics, leftOut, artifact.thresholdRule(), marked.manifestSha256(),
-                provenance == null ? null : provenance.manifestSha256());
+                provenance == null ? null : provenance.manifestSha256(), temperature(),
+                ReliabilityTable.of(uncalibrated, labels), ReliabilityTable.of(probabilities, labels));
     }
 
     /** Frees the network's native memory. */
@@ -341,7 +391,7 @@ public final class Classifier implements AutoCloseable {
      *
      * @param chwBatch one {@code float[3 * crop * crop]} per image, channel-major, as made by
      *     {@link Preprocessing#toChw(BufferedImage)} with {@code artifact().preprocessing()}
-     * @return their probabilities of pneumonia, in order
+     * @return their calibrated probabilities of pneumonia, in order
      * @throws IllegalArgumentException naming the image whose length does not match the crop size
      */
     public double[] probabilities(float[][] chwBatch) {
@@ -354,6 +404,6 @@ public final class Classifier implements AutoCloseable {
                         + crop + " x " + crop + " = " + plane);
             }
         }
-        return network.probabilities(java.util.Arrays.asList(chwBatch), crop, DEFAULT_BATCH_SIZE);
+        return calibrated(network.logits(java.util.Arrays.asList(chwBatch), crop, DEFAULT_BATCH_SIZE));
     }
 }

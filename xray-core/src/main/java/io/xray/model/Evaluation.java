@@ -2,6 +2,7 @@ package io.xray.model;
 
 import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
+import io.xray.metrics.ReliabilityTable;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,6 +15,11 @@ import java.util.Optional;
  * ({@link ModelArtifact#thresholdCalibration()}), those images are not part of these figures:
  * {@link #leftOut()} says how many were set aside.
  *
+ * <p>The metrics are on the model's calibrated probabilities; {@link #uncalibrated()} and
+ * {@link #calibrated()} say how well calibrated the probabilities are before and after the model's
+ * temperature scaling. Scaling keeps the order of the images, so it changes neither the decisions at
+ * the model's threshold nor the AUCs.
+ *
  * @param split the split evaluated
  * @param metrics the metrics at the model's threshold, on the images that were not left out
  * @param leftOut how many images of the split were left out because they chose the model's
@@ -24,6 +30,9 @@ import java.util.Optional;
  *     with the calibration images back in their split, as when the model was trained
  * @param trainingDataFingerprint the fingerprint of the data the model was trained on, from its
  *     {@link Provenance}; null when the model does not record it
+ * @param temperature the model's temperature ({@link Classifier#temperature()}), 1.0 when it has none
+ * @param uncalibrated the reliability table of {@code sigmoid(logit)}, before temperature scaling
+ * @param calibrated the reliability table of the model's probabilities, {@code sigmoid(logit / temperature)}
  */
 public record Evaluation(
         Split split,
@@ -31,12 +40,17 @@ public record Evaluation(
         int leftOut,
         String thresholdRule,
         String dataFingerprint,
-        String trainingDataFingerprint) {
+        String trainingDataFingerprint,
+        double temperature,
+        ReliabilityTable uncalibrated,
+        ReliabilityTable calibrated) {
 
-    /** Checks that the split and metrics are present and the count of left-out images is not negative. */
+    /** Checks that the split, metrics and tables are present and the count of left-out images is not negative. */
     public Evaluation {
         Objects.requireNonNull(split, "split");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(uncalibrated, "uncalibrated");
+        Objects.requireNonNull(calibrated, "calibrated");
         if (leftOut < 0) {
             throw new IllegalArgumentException("leftOut must not be negative, was " + leftOut);
         }
@@ -70,6 +84,22 @@ public record Evaluation(
     /** @return specificity at the model's threshold */
     public double specificity() {
         return metrics.specificity();
+    }
+
+    /**
+     * @return the expected calibration error ({@value ReliabilityTable#DEFAULT_BINS} bins) before
+     *     temperature scaling
+     */
+    public double eceBefore() {
+        return uncalibrated.expectedCalibrationError();
+    }
+
+    /**
+     * @return the expected calibration error ({@value ReliabilityTable#DEFAULT_BINS} bins) of the
+     *     model's probabilities, after temperature scaling
+     */
+    public double eceAfter() {
+        return calibrated.expectedCalibrationError();
     }
 
     /** @return area under the ROC curve; NaN when a class is absent */

@@ -1,5 +1,6 @@
 package io.xray.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,6 +37,8 @@ import java.util.Set;
  * @param provenance how the model was made
  * @param thresholdCalibration the images the threshold was chosen on when they were not the
  *     validation split, or {@code null} (the threshold was chosen on validation)
+ * @param probabilityCalibration the temperature scaling of the network's logits, or {@code null}
+ *     for a model without one (temperature 1)
  */
 public record ModelArtifact(
         int formatVersion,
@@ -46,12 +49,13 @@ public record ModelArtifact(
         List<String> classNames,
         BinaryMetrics validationMetrics,
         Provenance provenance,
-        ThresholdCalibration thresholdCalibration) {
+        ThresholdCalibration thresholdCalibration,
+        ProbabilityCalibration probabilityCalibration) {
 
     /** The name of the description file in a model directory. */
     public static final String FILE_NAME = "model.json";
     /** The current format version. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     /** The class names, by label index. */
     public static final List<String> CLASS_NAMES = List.of("NORMAL", "PNEUMONIA");
 
@@ -67,6 +71,36 @@ public record ModelArtifact(
             throw new IllegalArgumentException("threshold must be in [0, 1], got " + threshold);
         }
         classNames = classNames == null ? CLASS_NAMES : List.copyOf(classNames);
+    }
+
+    /**
+     * A description without probability calibration (temperature 1).
+     *
+     * @param formatVersion see {@link #formatVersion()}
+     * @param architecture see {@link #architecture()}
+     * @param preprocessing see {@link #preprocessing()}
+     * @param threshold see {@link #threshold()}
+     * @param thresholdRule see {@link #thresholdRule()}
+     * @param classNames see {@link #classNames()}
+     * @param validationMetrics see {@link #validationMetrics()}
+     * @param provenance see {@link #provenance()}
+     * @param thresholdCalibration see {@link #thresholdCalibration()}
+     */
+    public ModelArtifact(int formatVersion, Architecture architecture, Preprocessing preprocessing, double threshold,
+            String thresholdRule, List<String> classNames, BinaryMetrics validationMetrics, Provenance provenance,
+            ThresholdCalibration thresholdCalibration) {
+        this(formatVersion, architecture, preprocessing, threshold, thresholdRule, classNames, validationMetrics,
+                provenance, thresholdCalibration, null);
+    }
+
+    /**
+     * The temperature that divides the network's logits before the sigmoid.
+     *
+     * @return {@code probabilityCalibration().temperature()}, or 1.0 for a model without one
+     */
+    @JsonIgnore
+    public double temperature() {
+        return probabilityCalibration == null ? 1.0 : probabilityCalibration.temperature();
     }
 
     /**

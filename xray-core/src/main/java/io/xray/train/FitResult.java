@@ -4,6 +4,7 @@ import io.xray.debug.DebugReport;
 import io.xray.debug.ProfilerReport;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.metrics.ThresholdChoice;
+import io.xray.model.ProbabilityCalibration;
 import io.xray.model.ThresholdCalibration;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.List;
  * @param bestEpoch the epoch whose weights the model holds
  * @param artifactDirectory the model directory, loadable with {@code Classifier.load}
  * @param threshold the decision threshold chosen with the configured rule, on validation or on the
- *     calibration split when the data has one
+ *     calibration split when the data has one, on calibrated probabilities
  * @param validationMetrics the model's validation metrics at that threshold
  * @param stoppedEarly true when early stopping ended the run before the configured epochs
  * @param seconds wall time of this call (a resumed run counts only its own part)
@@ -24,6 +25,8 @@ import java.util.List;
  * @param debugger the debugger rules' verdicts of this call ({@link DebugReport#NONE} when the debugger
  *     was off; a resumed run's report covers only its own part)
  * @param profiler what the profiler saw during this call ({@link ProfilerReport#NONE} when it was off)
+ * @param probabilityCalibration the temperature fitted on the images that chose the threshold, with
+ *     the expected calibration errors before and after; {@code null} only in results built by hand
  */
 public record FitResult(
         List<EpochResult> history,
@@ -35,7 +38,8 @@ public record FitResult(
         double seconds,
         ThresholdCalibration thresholdCalibration,
         DebugReport debugger,
-        ProfilerReport profiler) {
+        ProfilerReport profiler,
+        ProbabilityCalibration probabilityCalibration) {
 
     /** Copies the history. */
     public FitResult {
@@ -60,7 +64,7 @@ public record FitResult(
             BinaryMetrics validationMetrics, boolean stoppedEarly, double seconds,
             ThresholdCalibration thresholdCalibration) {
         this(history, bestEpoch, artifactDirectory, threshold, validationMetrics, stoppedEarly, seconds,
-                thresholdCalibration, DebugReport.NONE, ProfilerReport.NONE);
+                thresholdCalibration, DebugReport.NONE, ProfilerReport.NONE, null);
     }
 
     /** @return the best epoch's results */

@@ -24,6 +24,7 @@ import io.xray.internal.Network;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.metrics.ThresholdChoice;
 import io.xray.model.ModelArtifact;
+import io.xray.model.ProbabilityCalibration;
 import io.xray.model.Provenance;
 import io.xray.model.ThresholdCalibration;
 import java.nio.file.Path;
@@ -357,17 +358,26 @@ final class FitRun {
         double[] probabilities;
         ThresholdChoice threshold;
         ThresholdCalibration calibrated = null;
-        // Score validation with the network as the model directory holds it: Classifier's path.
+        ProbabilityCalibration temperature;
+        // Score validation with the network as the model directory holds it: Classifier's path. The
+        // temperature is fitted on the images that choose the threshold, which is then chosen on the
+        // calibrated probabilities that Classifier returns.
         try (Network best = Network.load(architecture, modelDirectory, device)) {
-            probabilities = best.probabilities(validationImages, config.preprocessing().cropSize(), config.batchSize());
+            float[] validationLogits = best.logits(validationImages, config.preprocessing().cropSize(), config.batchSize());
             if (calibration.isEmpty()) {
+                temperature = TemperatureFit.fit(Split.VAL, validationLogits, validationLabels, validationLogits,
+                        validationLabels);
+                probabilities = TemperatureFit.probabilities(temperature, validationLogits);
                 threshold = config.thresholdRule().choose(probabilities, validationLabels);
             } else {
                 ImageCache cache = ImageCache.build("calibration", calibration, config.decoder(),
                         config.preprocessing(), config.decodeThreads());
                 int[] labels = cache.labels();
-                double[] scores = best.probabilities(cache.centreCrops(config.preprocessing()),
+                float[] logits = best.logits(cache.centreCrops(config.preprocessing()),
                         config.preprocessing().cropSize(), config.batchSize());
+                temperature = TemperatureFit.fit(Split.CALIBRATION, logits, labels, validationLogits, validationLabels);
+                probabilities = TemperatureFit.probabilities(temperature, validationLogits);
+                double[] scores = TemperatureFit.probabilities(temperature, logits);
                 threshold = config.thresholdRule().choose(scores, labels);
                 calibrated = calibration(calibration, labels, BinaryMetrics.compute(scores, labels, threshold.threshold()));
             }
@@ -389,8 +399,10 @@ final class FitRun {
                 validationLabels.length,
                 state.positiveClassWeight());
         ModelArtifact artifact = new ModelArtifact(ModelArtifact.FORMAT_VERSION, architecture, config.preprocessing(),
-                threshold.threshold(), threshold.rule(), ModelArtifact.CLASS_NAMES, metrics, provenance, calibrated);
+                threshold.threshold(), threshold.rule(), ModelArtifact.CLASS_NAMES, metrics, provenance, calibrated,
+                temperature);
         artifact.write(modelDirectory);
+        LOG.info(TemperatureFit.logLine(temperature));
         if (calibrated != null) {
             BinaryMetrics c = calibrated.metrics();
             LOG.info(String.format(Locale.ROOT,
@@ -407,7 +419,7 @@ final class FitRun {
         ProfilerReport profilerReport = profiler.report();
         DebugFiles.write(config.outputDirectory().resolve("debug"), debugReport, profilerReport);
         return new FitResult(state.history(), state.bestSoFar().epoch(), modelDirectory, threshold, metrics, stoppedEarly,
-                (System.nanoTime() - runStart) / 1e9, calibrated, debugReport, profilerReport);
+                (System.nanoTime() - runStart) / 1e9, calibrated, debugReport, profilerReport, temperature);
     }
 
     private static ThresholdCalibration calibration(List<ImageRecord> records, int[] labels, BinaryMetrics metrics) {

@@ -10,6 +10,7 @@ import io.xray.data.ImageRecord;
 import io.xray.data.Label;
 import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
+import io.xray.metrics.ReliabilityTable;
 import io.xray.testing.SyntheticXrays;
 import io.xray.testing.TinyModels;
 import java.io.IOException;
@@ -53,7 +54,7 @@ class ClassifierEvaluationTest {
         ThresholdCalibration listed = new ThresholdCalibration("calibration", calibration.size(), pneumonia,
                 a.validationMetrics(), calibration.stream().map(ImageRecord::sha256).toList());
         new ModelArtifact(a.formatVersion(), a.architecture(), a.preprocessing(), a.threshold(), a.thresholdRule(),
-                a.classNames(), a.validationMetrics(), a.provenance(), listed).write(copy);
+                a.classNames(), a.validationMetrics(), a.provenance(), listed, a.probabilityCalibration()).write(copy);
         return copy;
     }
 
@@ -141,7 +142,9 @@ class ClassifierEvaluationTest {
     void negativeLeftOut_shouldBeRefused() {
         BinaryMetrics metrics = BinaryMetrics.compute(new double[] {0.2, 0.8}, new int[] {0, 1}, 0.5);
 
-        assertThatThrownBy(() -> new Evaluation(Split.TEST, metrics, -1, null, null, null))
+        ReliabilityTable table = ReliabilityTable.of(new double[] {0.2, 0.8}, new int[] {0, 1});
+
+        assertThatThrownBy(() -> new Evaluation(Split.TEST, metrics, -1, null, null, null, 1.0, table, table))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("leftOut");
     }

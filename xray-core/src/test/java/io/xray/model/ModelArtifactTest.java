@@ -2,6 +2,7 @@ package io.xray.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.xray.XrayException;
 import io.xray.backbone.Architecture;
@@ -62,6 +63,54 @@ class ModelArtifactTest {
     }
 
     @Test
+    void probabilityCalibration_shouldReadBackEqual_andGiveTheTemperature() {
+        ModelArtifact plain = sample();
+        ProbabilityCalibration scaling = new ProbabilityCalibration(ProbabilityCalibration.TEMPERATURE, 1.83, "val", 523,
+                0.061, 0.018, 0.061, 0.018);
+        ModelArtifact artifact = new ModelArtifact(plain.formatVersion(), plain.architecture(), plain.preprocessing(),
+                plain.threshold(), plain.thresholdRule(), plain.classNames(), plain.validationMetrics(),
+                plain.provenance(), null, scaling);
+
+        artifact.write(dir);
+
+        ModelArtifact read = ModelArtifact.read(dir);
+        assertThat(read).isEqualTo(artifact);
+        assertThat(read.probabilityCalibration()).isEqualTo(scaling);
+        assertThat(read.temperature()).isEqualTo(1.83);
+        assertThat(read.probabilityCalibration().probability(1.83)).isCloseTo(1 / (1 + Math.exp(-1)), within(1e-15));
+        assertThat(read.toJson()).contains("\"probabilityCalibration\"", "\"temperature\" : 1.83", "\"fittedOn\" : \"val\"",
+                "\"images\" : 523");
+        assertThat(read.toJson().split("\"temperature\" :", -1)).as("only the calibration holds a temperature").hasSize(2);
+    }
+
+    @Test
+    void descriptionWithoutProbabilityCalibration_shouldReadWithTemperatureOne() throws Exception {
+        String json = sample().toJson().replace("\"formatVersion\" : " + ModelArtifact.FORMAT_VERSION, "\"formatVersion\" : 1")
+                .replaceAll(",\\s*\"probabilityCalibration\" : null", "");
+        assertThat(json).doesNotContain("probabilityCalibration").contains("\"formatVersion\" : 1");
+        Files.writeString(dir.resolve("model.json"), json);
+
+        ModelArtifact read = ModelArtifact.read(dir);
+
+        assertThat(read.formatVersion()).isEqualTo(1);
+        assertThat(read.probabilityCalibration()).isNull();
+        assertThat(read.temperature()).isEqualTo(1.0);
+    }
+
+    @Test
+    void unknownCalibrationMethodOrBadTemperature_shouldBeRefused() throws Exception {
+        String json = sample().toJson().replace("\"probabilityCalibration\" : null",
+                "\"probabilityCalibration\" : {\"method\" : \"isotonic\", \"temperature\" : 1.0, \"fittedOn\" : \"val\","
+                        + " \"images\" : 10}");
+        Files.writeString(dir.resolve("model.json"), json);
+
+        assertThatThrownBy(() -> ModelArtifact.read(dir)).isInstanceOf(XrayException.class)
+                .hasMessageContaining("isotonic").hasMessageContaining("upgrade xray");
+        assertThatThrownBy(() -> new ProbabilityCalibration("temperature", 0.0, "val", 10, 0, 0, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("temperature is 0.0");
+    }
+
+    @Test
     void missingOrMalformedDescription_shouldFailNamingTheFile() throws Exception {
         assertThatThrownBy(() -> ModelArtifact.read(dir))
                 .isInstanceOf(XrayException.class).hasMessageContaining(dir.resolve("model.json").toString());
@@ -72,7 +121,7 @@ class ModelArtifactTest {
 
     @Test
     void newerFormat_shouldBeRefusedWithAdviceToUpgrade() throws Exception {
-        Files.writeString(dir.resolve("model.json"), sample().toJson().replace("\"formatVersion\" : 1", "\"formatVersion\" : 99"));
+        Files.writeString(dir.resolve("model.json"), sample().toJson().replace("\"formatVersion\" : " + ModelArtifact.FORMAT_VERSION, "\"formatVersion\" : 99"));
         assertThatThrownBy(() -> ModelArtifact.read(dir)).isInstanceOf(XrayException.class).hasMessageContaining("upgrade");
     }
 

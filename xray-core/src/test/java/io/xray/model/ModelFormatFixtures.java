@@ -4,11 +4,13 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.xray.backbone.Backbone;
+import io.xray.data.Dataset;
 import io.xray.data.Label;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.testing.SyntheticXrays;
 import io.xray.testing.TinyModels;
+import io.xray.train.ResNetFineTuner;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * Writes a model-format fixture: a real model trained by the real trainer (a from-scratch
- * ResNet18 with stage widths 2-4-8-16 at 32 px, about 12,000 parameters, one epoch on synthetic
+ * ResNet18 with stage widths 2-4-8-16 at 32 px, about 12,000 parameters, one epoch (format 1) or two (format 2) on synthetic
  * X-rays, on the CPU), four synthetic inputs, and {@code expected.json} holding what that model
  * answered for them, on the CPU.
  * {@link ModelFormatV1CompatibilityTest} then checks, forever, that the model still loads and
@@ -94,6 +96,7 @@ public final class ModelFormatFixtures {
                 expected.put("modelDirectory", MODEL);
                 expected.put("modelId", classifier.modelId());
                 expected.put("threshold", classifier.threshold());
+                expected.put("temperature", classifier.temperature());
                 Map<String, Object> recorded = new LinkedHashMap<>();
                 recorded.put("resizeShorterSide", preprocessing.resizeShorterSide());
                 recorded.put("cropSize", preprocessing.cropSize());
@@ -152,8 +155,27 @@ public final class ModelFormatFixtures {
         return inputs;
     }
 
+    /**
+     * Format 1's model trained as {@link TinyModels} does (6 + 6 training and 3 + 3 validation
+     * images, one epoch). From format 2 on, 16 + 16 and 12 + 12 images and two epochs, so that the
+     * temperature is fitted on enough validation images to land inside its bounds.
+     */
     private static Path train(Path work) {
-        return TinyModels.train(work, Backbone.resNet18FromScratch(2, 4, 8, 16));
+        Dataset dataset = Dataset.fromDirectory(SyntheticXrays.write(work.resolve("data"), 16, 12, 11));
+        return ResNetFineTuner.builder()
+                .backbone(Backbone.resNet18FromScratch(2, 4, 8, 16))
+                .preprocessing(SyntheticXrays.preprocessing())
+                .noAugmentation()
+                .batchSize(8)
+                .epochs(2)
+                .earlyStoppingPatience(0)
+                .seed(3)
+                .device(Device.cpu())
+                .decodeThreads(1)
+                .outputDirectory(work.resolve("run"))
+                .build()
+                .fit(dataset)
+                .artifactDirectory();
     }
 
     private static void deleteTree(Path root) {

@@ -82,6 +82,17 @@ class ModelFormatV1CompatibilityTest {
     }
 
     @Test
+    void formatV1Model_withoutProbabilityCalibration_shouldLoadWithTemperatureOne() {
+        assertThat(ModelArtifact.read(modelDirectory()).probabilityCalibration()).isNull();
+        try (Classifier classifier = Classifier.load(modelDirectory(), Device.cpu(), ImageDecoder.defaults())) {
+            assertThat(classifier.temperature()).isEqualTo(1.0);
+            Prediction p = classifier.predict(fixture.resolve("inputs/normal-000.png"));
+            assertThat(p.probability()).as("the recorded probability, not a rescaled one")
+                    .isCloseTo(expected.path("predictions").get(2).path("probability").asDouble(), within(TOLERANCE));
+        }
+    }
+
+    @Test
     void formatV1Model_shouldKeepItsModelId() {
         try (Classifier classifier = Classifier.load(modelDirectory(), Device.cpu(), ImageDecoder.defaults())) {
             assertThat(classifier.modelId()).isEqualTo(expected.path("modelId").asText());

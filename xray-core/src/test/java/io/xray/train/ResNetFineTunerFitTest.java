@@ -8,9 +8,12 @@ import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
+import io.xray.metrics.TemperatureScaling;
 import io.xray.model.Classifier;
+import io.xray.model.Evaluation;
 import io.xray.model.ModelArtifact;
 import io.xray.model.Prediction;
+import io.xray.model.ProbabilityCalibration;
 import io.xray.testing.SyntheticXrays;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,6 +118,33 @@ class ResNetFineTunerFitTest {
         assertThat(artifact.architecture().stageWidths()).containsExactly(4, 8, 16, 32);
         for (String file : artifact.architecture().weightFiles().values()) {
             assertThat(result.artifactDirectory().resolve(file)).isRegularFile();
+        }
+    }
+
+    @Test
+    void artifact_shouldHoldATemperatureFittedOnValidation_whoseEceFiguresEvaluationReproduces() {
+        ModelArtifact artifact = ModelArtifact.read(result.artifactDirectory());
+        ProbabilityCalibration stored = artifact.probabilityCalibration();
+        int validationImages = dataset.records(Split.VAL).size();
+
+        assertThat(stored).isNotNull().isEqualTo(result.probabilityCalibration());
+        assertThat(stored.method()).isEqualTo("temperature");
+        assertThat(stored.fittedOn()).isEqualTo("val");
+        assertThat(stored.images()).isEqualTo(validationImages);
+        assertThat(stored.temperature()).isBetween(TemperatureScaling.MIN_TEMPERATURE, TemperatureScaling.MAX_TEMPERATURE);
+        assertThat(stored.validationEceBefore()).isEqualTo(stored.eceBefore()).isBetween(0.0, 1.0);
+        assertThat(stored.validationEceAfter()).isEqualTo(stored.eceAfter()).isBetween(0.0, 1.0);
+        System.out.printf(Locale.ROOT, "temperature %.4f, validation ECE %.4f -> %.4f%n", stored.temperature(),
+                stored.eceBefore(), stored.eceAfter());
+        try (Classifier classifier = Classifier.load(result.artifactDirectory())) {
+            assertThat(classifier.temperature()).isEqualTo(stored.temperature());
+            Evaluation evaluation = classifier.evaluate(dataset, Split.VAL);
+            assertThat(evaluation.eceBefore()).isCloseTo(stored.validationEceBefore(), within(1e-6));
+            assertThat(evaluation.eceAfter()).isCloseTo(stored.validationEceAfter(), within(1e-6));
+            assertThat(evaluation.calibrated().bins()).hasSize(15);
+            // The stored threshold is on the calibrated probabilities Classifier returns.
+            assertThat(evaluation.metrics().confusion()).isEqualTo(artifact.validationMetrics().confusion());
+            assertThat(evaluation.metrics().threshold()).isEqualTo(artifact.threshold());
         }
     }
 

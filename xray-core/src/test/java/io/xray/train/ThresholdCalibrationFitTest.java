@@ -12,6 +12,7 @@ import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.model.Classifier;
 import io.xray.model.ModelArtifact;
+import io.xray.model.ProbabilityCalibration;
 import io.xray.model.ThresholdCalibration;
 import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
@@ -56,6 +57,14 @@ class ThresholdCalibrationFitTest {
             BinaryMetrics validation = classifier.evaluate(data.records(Split.VAL));
             assertThat(artifact.validationMetrics().accuracy()).as("validation measured at the calibrated threshold")
                     .isCloseTo(validation.accuracy(), within(1e-9));
+            ProbabilityCalibration temperature = artifact.probabilityCalibration();
+            assertThat(temperature.fittedOn()).as("the temperature is fitted where the threshold is chosen")
+                    .isEqualTo("calibration");
+            assertThat(temperature.images()).isEqualTo(calibration.size());
+            assertThat(classifier.evaluate(data, Split.CALIBRATION).eceAfter())
+                    .isCloseTo(temperature.eceAfter(), within(1e-6));
+            assertThat(classifier.evaluate(data, Split.VAL).eceAfter())
+                    .isCloseTo(temperature.validationEceAfter(), within(1e-6));
         }
     }
 

@@ -4,6 +4,7 @@ import io.xray.data.Dataset;
 import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.metrics.ConfusionMatrix;
+import io.xray.metrics.ReliabilityTable;
 import io.xray.model.Classifier;
 import io.xray.model.Evaluation;
 import java.io.PrintWriter;
@@ -46,9 +47,14 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object on standard output (logs go to standard error)")
     private boolean json;
 
-    /** The JSON that {@code --json} prints. */
+    /**
+     * The JSON that {@code --json} prints: the metrics at the model's threshold on its calibrated
+     * probabilities, its temperature, and the expected calibration error and reliability table
+     * before and after temperature scaling.
+     */
     record EvaluationJson(String model, String data, String split, double threshold, String thresholdRule,
-            int leftOut, BinaryMetrics metrics) {}
+            int leftOut, BinaryMetrics metrics, double temperature, double eceBefore, double eceAfter,
+            ReliabilityTable reliabilityBefore, ReliabilityTable reliabilityAfter) {}
 
     @Override
     public Integer call() {
@@ -70,7 +76,8 @@ final class EvaluateCommand implements Callable<Integer> {
         if (json) {
             out.println(JsonOutput.write(new EvaluationJson(model.toString(), data.toString(),
                     evaluation.split().directoryName(), evaluation.threshold(), evaluation.thresholdRule(),
-                    evaluation.leftOut(), evaluation.metrics())));
+                    evaluation.leftOut(), evaluation.metrics(), evaluation.temperature(), evaluation.eceBefore(),
+                    evaluation.eceAfter(), evaluation.uncalibrated(), evaluation.calibrated())));
         } else {
             print(out, evaluation);
         }
@@ -97,5 +104,23 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-18s %10s %10s%n", "", "pred NORMAL", "pred PNEUMONIA");
         out.printf(Locale.ROOT, "%-18s %10d %10d%n", "true NORMAL", c.trueNegatives(), c.falsePositives());
         out.printf(Locale.ROOT, "%-18s %10d %10d%n", "true PNEUMONIA", c.falseNegatives(), c.truePositives());
+        out.println();
+        out.printf(Locale.ROOT, "temperature %.4f   (probabilities are sigmoid(logit / temperature))%n", e.temperature());
+        out.printf(Locale.ROOT, "ECE         %.4f -> %.4f   (expected calibration error, %d bins, before -> after"
+                + " temperature scaling)%n", e.eceBefore(), e.eceAfter(), e.calibrated().bins().size());
+        printReliability(out, "before", e.uncalibrated());
+        printReliability(out, "after", e.calibrated());
+    }
+
+    private static void printReliability(PrintWriter out, String when, ReliabilityTable table) {
+        out.println();
+        out.printf(Locale.ROOT, "reliability %s temperature scaling (empty bins not shown)%n", when);
+        out.printf(Locale.ROOT, "%-13s %7s %8s %10s%n", "probability", "images", "mean p", "PNEUMONIA");
+        for (ReliabilityTable.Bin bin : table.bins()) {
+            if (bin.count() > 0) {
+                out.printf(Locale.ROOT, "%.3f-%.3f %7d %8.4f %10.4f%n", bin.lower(), bin.upper(), bin.count(),
+                        bin.meanProbability(), bin.positiveShare());
+            }
+        }
     }
 }

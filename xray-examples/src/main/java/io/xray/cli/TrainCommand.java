@@ -4,6 +4,7 @@ import io.xray.Devices;
 import io.xray.data.Dataset;
 import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
+import io.xray.model.ProbabilityCalibration;
 import io.xray.train.FitResult;
 import io.xray.train.ResNetFineTuner;
 import io.xray.train.TrainingRecipe;
@@ -119,6 +120,11 @@ final class TrainCommand implements Callable<Integer> {
                         + " ROC AUC %.4f, %d images%n",
                 m.f1(), m.accuracy(), m.recall(), m.specificity(), m.rocAuc(), m.count());
         out.printf(Locale.ROOT, "naive baseline:   F1 %.4f (calling every image pneumonia)%n", m.naiveF1());
+        if (result.probabilityCalibration() != null) {
+            ProbabilityCalibration c = result.probabilityCalibration();
+            out.printf(Locale.ROOT, "temperature:      %.4f (on %d %s images), validation ECE %.4f -> %.4f%n",
+                    c.temperature(), c.images(), c.fittedOn(), c.validationEceBefore(), c.validationEceAfter());
+        }
         out.printf(Locale.ROOT, "time:             %.1f s%n", result.seconds());
     }
 

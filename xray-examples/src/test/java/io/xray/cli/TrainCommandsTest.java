@@ -96,10 +96,44 @@ class TrainCommandsTest {
     }
 
     @Test
+    void evaluateJson_shouldGiveTheTemperatureAndTheEceAndReliabilityTableBeforeAndAfter() throws Exception {
+        CliRun result = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString(),
+                "--split", "test", "--json");
+        assertThat(result.status()).as(result.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(result.out());
+        JsonNode stored = new ObjectMapper().readTree(output.resolve("model").resolve("model.json").toFile());
+
+        assertThat(json.path("temperature").asDouble()).isPositive()
+                .isEqualTo(stored.path("probabilityCalibration").path("temperature").asDouble());
+        for (String when : new String[] {"Before", "After"}) {
+            JsonNode table = json.path("reliability" + when);
+            assertThat(table.path("bins")).as(when).hasSize(15);
+            assertThat(table.path("count").asInt()).isEqualTo(12);
+            long binned = 0;
+            for (JsonNode bin : table.path("bins")) {
+                binned += bin.path("count").asLong();
+                assertThat(bin.has("meanProbability") && bin.has("positiveShare")).isTrue();
+            }
+            assertThat(binned).as("every image is in one bin").isEqualTo(12);
+            assertThat(json.path("ece" + when).asDouble()).isBetween(0.0, 1.0)
+                    .isEqualTo(table.path("expectedCalibrationError").asDouble());
+        }
+        assertThat(json.path("eceAfter").asDouble()).as("the model's temperature moved the probabilities")
+                .isNotEqualTo(json.path("eceBefore").asDouble());
+    }
+
+    @Test
+    void train_shouldPrintTheTemperatureAndItsValidationEce() {
+        assertThat(line(trained.out(), "temperature:")).matches(
+                "temperature: +[0-9.]+ \\(on [0-9]+ val images\\), validation ECE [0-9.]+ -> [0-9.]+");
+    }
+
+    @Test
     void evaluate_withoutJson_shouldPrintTheMetricsAndConfusionMatrix() {
         CliRun result = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString());
         assertThat(result.status()).as(result.err()).isZero();
-        assertThat(result.out()).contains("test split, 12 images", "sensitivity", "ROC AUC", "true PNEUMONIA");
+        assertThat(result.out()).contains("test split, 12 images", "sensitivity", "ROC AUC", "true PNEUMONIA",
+                "temperature ", "ECE ", "reliability before temperature scaling", "reliability after temperature scaling");
     }
 
     @Test
