@@ -3,8 +3,11 @@ package io.xray.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.xray.InvalidConfigurationException;
 import io.xray.data.Dataset;
+import io.xray.image.Equalization;
 import io.xray.testing.SyntheticXrays;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -123,10 +126,8 @@ class CheckpointResumeTest {
         assertThat(again.threshold()).isEqualTo(reference.threshold());
     }
 
-    @Test
-    void resume_ofAFinishedRunWithAnotherThresholdRule_shouldKeepTheNetworkAndChooseTheThresholdAnew()
-            throws IOException {
-        Path copy = temp.resolve("rethreshold");
+    private static Path copyOfReference(String name) throws IOException {
+        Path copy = temp.resolve(name);
         try (var files = Files.walk(temp.resolve("reference"))) {
             for (Path from : files.toList()) {
                 Path to = copy.resolve(temp.resolve("reference").relativize(from).toString());
@@ -137,6 +138,39 @@ class CheckpointResumeTest {
                 }
             }
         }
+        return copy;
+    }
+
+    /** Rewrites the run's checkpoint as an xray that predates the {@code equalization} key wrote it. */
+    private static void dropEqualizationKey(Path run) throws IOException {
+        Path file = run.resolve("checkpoints").resolve("checkpoint.json");
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode checkpoint = (ObjectNode) json.readTree(file.toFile());
+        assertThat(((ObjectNode) checkpoint.get("hyperparameters")).remove("equalization")).isNotNull();
+        json.writeValue(file.toFile(), checkpoint);
+    }
+
+    @Test
+    void resume_ofACheckpointWithoutAKeyAddedSince_shouldTakeTheDefaultValueAsTheOneItWasTrainedWith()
+            throws IOException {
+        Path copy = copyOfReference("older-keys");
+        dropEqualizationKey(copy);
+
+        FitResult again = tuner(copy, true).fit(dataset);
+
+        assertThat(again.history()).isEqualTo(reference.history());
+        assertThatThrownBy(() -> ResNetFineTunerFitTest.tiny(copy).epochs(4).progressEveryBatches(0).resume(true)
+                        .preprocessing(ResNetFineTunerFitTest.tiny(copy).build().preprocessing().toBuilder()
+                                .equalization(Equalization.HISTOGRAM).build())
+                        .build().fit(dataset))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("equalization was null, now histogram");
+    }
+
+    @Test
+    void resume_ofAFinishedRunWithAnotherThresholdRule_shouldKeepTheNetworkAndChooseTheThresholdAnew()
+            throws IOException {
+        Path copy = copyOfReference("rethreshold");
         ThresholdRule everyPneumonia = ThresholdRule.parse("sensitivity>=1.0");
 
         FitResult again = ResNetFineTunerFitTest.tiny(copy).epochs(4).progressEveryBatches(0).resume(true)
