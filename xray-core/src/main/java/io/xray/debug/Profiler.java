@@ -46,6 +46,10 @@ public final class Profiler implements AutoCloseable {
     private final Map<ProfilerRuleName, ProfilerVerdict> fired = new EnumMap<>(ProfilerRuleName.class);
     private final int cores = Runtime.getRuntime().availableProcessors();
     private double secondsToFirstStep = Double.NaN;
+    /** Samples taken before the first step after the first epoch: warm-up, which MemoryIncrease leaves out; -1 until then. */
+    private int warmUpSamples = -1;
+    /** Samples taken by the end of the latest step: MemoryIncrease looks no further (-1 before any step). */
+    private int samplesByLastStep = -1;
     private long previousProcessCpuNanos = -1;
     private long previousSampleNanos;
     private long[] previousSystem;
@@ -80,6 +84,10 @@ public final class Profiler implements AutoCloseable {
             return;
         }
         stepSeconds.add(seconds);
+        samplesByLastStep = samples.size();
+        if (warmUpSamples < 0 && !dataWaitShares.isEmpty()) {
+            warmUpSamples = samples.size();
+        }
         if (Double.isNaN(secondsToFirstStep)) {
             secondsToFirstStep = (System.nanoTime() - startNanos) / 1e9;
             double threshold = config.parameter(ProfilerRuleName.MAX_INITIALIZATION_TIME, "threshold");
@@ -174,14 +182,26 @@ public final class Profiler implements AutoCloseable {
         return (int) Arrays.stream(rest).filter(t -> t > limit).count();
     }
 
+    /**
+     * Resident memory growth while training: the baseline window starts {@code patience} samples
+     * into the run and not before the first step after the first epoch (the first epoch, its
+     * validation and its checkpoint fill PyTorch's caches and the allocator's arenas: warm-up, not a
+     * leak); the latest window ends with the latest step (scoring the final model after the last
+     * step is not training). Without steps (a profiler used on its own) every sample counts.
+     */
     private void memoryIncrease(int epoch) {
         int patience = (int) config.parameter(ProfilerRuleName.MEMORY_INCREASE, "patience");
         int window = Math.max(1, (int) config.parameter(ProfilerRuleName.MEMORY_INCREASE, "window"));
-        List<ResourceSample> measured = samples.stream().filter(s -> s.residentBytes() > 0).toList();
-        if (measured.size() < patience + 2 * window) {
+        int start = Math.max(patience, Math.max(0, warmUpSamples));
+        int end = samplesByLastStep < 0 ? samples.size() : samplesByLastStep;
+        if (start >= end) {
             return;
         }
-        double first = measured.subList(patience, patience + window).stream()
+        List<ResourceSample> measured = samples.subList(start, end).stream().filter(s -> s.residentBytes() > 0).toList();
+        if (measured.size() < 2 * window) {
+            return;
+        }
+        double first = measured.subList(0, window).stream()
                 .mapToLong(ResourceSample::residentBytes).average().orElse(0);
         double latest = measured.subList(measured.size() - window, measured.size()).stream()
                 .mapToLong(ResourceSample::residentBytes).average().orElse(0);
@@ -190,7 +210,7 @@ public final class Profiler implements AutoCloseable {
         if (increase > threshold) {
             fire(ProfilerRuleName.MEMORY_INCREASE, epoch, String.format(Locale.ROOT,
                     "resident memory grew %.1f%%, from %.0f MiB (mean of samples %d-%d) to %.0f MiB (latest %d), over %.1f%%",
-                    increase, first / (1 << 20), patience + 1, patience + window, latest / (1 << 20), window, threshold),
+                    increase, first / (1 << 20), start + 1, start + window, latest / (1 << 20), window, threshold),
                     Map.of("increase_percent", increase, "first_window_bytes", first, "latest_window_bytes", latest));
         }
     }

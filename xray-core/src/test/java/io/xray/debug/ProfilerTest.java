@@ -38,6 +38,57 @@ class ProfilerTest {
     }
 
     @Test
+    void growthDuringTheFirstEpochOrAfterTheLastStep_shouldNotFireMemoryIncrease() throws InterruptedException {
+        List<ByteBuffer> held = new ArrayList<>();
+        System.gc(); // frees other tests' buffers now, not while this one samples
+        Thread.sleep(200);
+        ProfilerReport report;
+        try (Profiler profiler = new Profiler(fastMemorySampling())) {
+            profiler.stepEnded(1, 0.1);
+            Thread.sleep(300);
+            for (int i = 0; i < 4; i++) {
+                held.add(ByteBuffer.allocateDirect(64 << 20)); // warm-up: the first epoch's caches
+            }
+            Thread.sleep(300);
+            profiler.epochEnded(1, 0.0, 0.6);
+            profiler.stepEnded(2, 0.1); // the second epoch starts: warm-up is over
+            Thread.sleep(500);
+            profiler.stepEnded(3, 0.1);
+            for (int i = 0; i < 4; i++) {
+                held.add(ByteBuffer.allocateDirect(64 << 20)); // after the last step: scoring the final model
+            }
+            Thread.sleep(300);
+            report = profiler.report();
+        }
+        ProfilerVerdict verdict = report.verdict(ProfilerRuleName.MEMORY_INCREASE).orElseThrow();
+        assertThat(verdict.fired()).as("%s", verdict).isFalse();
+        assertThat(report.samples().get(report.samples().size() - 1).residentBytes()
+                - report.samples().get(0).residentBytes()).isGreaterThan(400L << 20);
+        assertThat(held).hasSize(8);
+    }
+
+    @Test
+    void growthDuringTheSecondEpoch_shouldFireMemoryIncrease() throws InterruptedException {
+        List<ByteBuffer> leaked = new ArrayList<>();
+        ProfilerReport report;
+        try (Profiler profiler = new Profiler(fastMemorySampling())) {
+            profiler.stepEnded(1, 0.1);
+            Thread.sleep(200);
+            profiler.epochEnded(1, 0.0, 0.2);
+            profiler.stepEnded(2, 0.1);
+            Thread.sleep(300);
+            for (int i = 0; i < 6; i++) {
+                leaked.add(ByteBuffer.allocateDirect(64 << 20));
+            }
+            Thread.sleep(300);
+            profiler.stepEnded(3, 0.1);
+            report = profiler.report();
+        }
+        assertThat(report.verdict(ProfilerRuleName.MEMORY_INCREASE).orElseThrow().fired()).isTrue();
+        assertThat(leaked).hasSize(6);
+    }
+
+    @Test
     void steadyMemory_shouldNotFireMemoryIncrease() throws InterruptedException {
         ProfilerReport report;
         try (Profiler profiler = new Profiler(fastMemorySampling())) {
