@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             TuneCommand.class,
             RunsCommand.class,
+            ReportCommand.class,
             EvaluateCommand.class,
             PredictCommand.class,
             QuickstartCommand.class,
