@@ -252,6 +252,9 @@ final class Page {
                 var xAxis = {label: spec.x.label};
                 if (spec.x.log) {
                   xScale.distr = 3;
+                  xAxis.values = function (u, splits) {
+                    return splits.map(function (v) { return v == null ? '' : Number(v).toExponential(0); });
+                  };
                 }
                 if (spec.x.categories) {
                   var cats = spec.x.categories;
