@@ -110,6 +110,7 @@ final class Page {
         spec.put("title", title);
         ObjectNode x = spec.putObject("x");
         x.put("label", xLabel);
+        x.put("integer", xLabel.equals("epoch") || xLabel.equals("trial"));
         numbers(x.putArray("values"), xs);
         spec.putObject("y").put("label", yLabel);
         spec.putArray("series");
@@ -232,6 +233,9 @@ final class Page {
             (function () {
               'use strict';
               var data = JSON.parse(document.getElementById('report-data').textContent);
+              function plain(u, splits) {
+                return splits.map(function (v) { return v == null ? '' : String(+Number(v).toPrecision(4)); });
+              }
               function build(el, spec) {
                 var series = [{label: spec.x.label}];
                 spec.series.forEach(function (s) {
@@ -249,7 +253,7 @@ final class Page {
                   series.push(o);
                 });
                 var xScale = {time: false};
-                var xAxis = {label: spec.x.label};
+                var xAxis = {label: spec.x.label, values: plain};
                 if (spec.x.log) {
                   xScale.distr = 3;
                   xAxis.values = function (u, splits) {
@@ -263,6 +267,8 @@ final class Page {
                   xAxis.values = function (u, splits) {
                     return splits.map(function (v) { return cats[v] === undefined ? '' : cats[v]; });
                   };
+                } else if (spec.x.integer) {
+                  xAxis.incrs = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
                 } else if (spec.x.range) {
                   xScale.range = function () { return spec.x.range; };
                 }
@@ -276,7 +282,7 @@ final class Page {
                   height: 260,
                   series: series,
                   scales: {x: xScale, y: yScale},
-                  axes: [xAxis, {label: spec.y.label}],
+                  axes: [xAxis, {label: spec.y.label, values: plain, size: 60}],
                   legend: {show: spec.series.length <= 12, live: false}
                 };
                 new uPlot(opts, [spec.x.values].concat(spec.series.map(function (s) { return s.values; })), el);

@@ -161,7 +161,7 @@ final class TrainingReport {
         ObjectNode validation = page.chart("validation-metrics", "Validation AUC and F1 (F1 at 0.5)", "epoch", x, "");
         Page.series(validation, "ROC AUC", column(epochs, "Val_auc"), "line");
         Page.series(validation, "F1", column(epochs, "Val_f1"), "line");
-        ObjectNode rate = page.chart("learning-rate", "Learning rate", "epoch", x, "learning rate (epoch's last step)");
+        ObjectNode rate = page.chart("learning-rate", "Learning rate at each epoch's last step", "epoch", x, "learning rate");
         Page.series(rate, "learning rate", column(epochs, "Learning_rate"), "line");
         ObjectNode speed = page.chart("throughput", "Training throughput", "epoch", x, "images/s");
         Page.series(speed, "images/s", column(epochs, "Images_per_second"), "line");
@@ -244,8 +244,8 @@ final class TrainingReport {
         Page.numbers(rocNode.putArray("falsePositiveRates"), fpr);
         Page.numbers(rocNode.putArray("truePositiveRates"), tpr);
         Page.numbers(rocNode.putArray("thresholds"), pick(roc.thresholds(), rocKeep));
-        ObjectNode rocChart = page.chart("roc", "ROC curve", "false positive rate (1 - specificity)", fpr,
-                "true positive rate (sensitivity)");
+        ObjectNode rocChart = page.chart("roc", "ROC curve", "1 - specificity", fpr,
+                "sensitivity");
         Page.series(rocChart, "ROC", tpr, "line");
         Page.series(rocChart, "stored threshold", marker(roc.thresholds(), rocKeep, tpr, threshold.value()), "points");
         Page.range(rocChart, "x", 0, 1);
@@ -412,6 +412,7 @@ final class TrainingReport {
             ObjectNode chart = page.chart("step-times", "Step time histogram", "seconds per step (data wait included)",
                     histogram[0], "steps");
             Page.series(chart, "steps", histogram[1], "bars");
+            Page.range(chart, "y", 0, 1.05 * java.util.Arrays.stream(histogram[1]).max().orElse(1));
             chartIds.add("step-times");
         }
         double[] shares = doubles(profiler.path("dataWaitShares"));
@@ -424,6 +425,7 @@ final class TrainingReport {
             }
             ObjectNode chart = page.chart("data-wait", "Waiting for data", "epoch", epochs, "% of training time");
             Page.series(chart, "data wait", percent, "bars");
+            Page.range(chart, "y", 0, Math.max(1, 1.1 * java.util.Arrays.stream(percent).max().orElse(1)));
             chartIds.add("data-wait");
         }
         JsonNode samples = profiler.path("samples");
