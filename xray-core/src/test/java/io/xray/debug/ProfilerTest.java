@@ -18,9 +18,28 @@ class ProfilerTest {
                 .build();
     }
 
+    /**
+     * Fast sampling, and a 20% threshold: far above a small test JVM's own growth (JIT, metaspace,
+     * other tests' buffers freed), far below the hundreds of MiB the tests allocate.
+     */
+    static ProfilerConfig fastMemorySamplingCoarse() {
+        return ProfilerConfig.builder()
+                .sampleIntervalMillis(50)
+                .parameter(ProfilerRuleName.MEMORY_INCREASE, "patience", 2)
+                .parameter(ProfilerRuleName.MEMORY_INCREASE, "window", 3)
+                .parameter(ProfilerRuleName.MEMORY_INCREASE, "increase", 20)
+                .build();
+    }
+
+    static void settle() throws InterruptedException {
+        System.gc(); // frees other tests' buffers now, not while this one samples
+        Thread.sleep(200);
+    }
+
     @Test
     void arraysLeakedOnPurpose_shouldFireMemoryIncrease() throws InterruptedException {
         List<ByteBuffer> leaked = new ArrayList<>();
+        settle();
         ProfilerReport report;
         try (Profiler profiler = new Profiler(fastMemorySampling())) {
             Thread.sleep(400);
@@ -40,10 +59,9 @@ class ProfilerTest {
     @Test
     void growthDuringTheFirstEpochOrAfterTheLastStep_shouldNotFireMemoryIncrease() throws InterruptedException {
         List<ByteBuffer> held = new ArrayList<>();
-        System.gc(); // frees other tests' buffers now, not while this one samples
-        Thread.sleep(200);
+        settle();
         ProfilerReport report;
-        try (Profiler profiler = new Profiler(fastMemorySampling())) {
+        try (Profiler profiler = new Profiler(fastMemorySamplingCoarse())) {
             profiler.stepEnded(1, 0.1);
             Thread.sleep(300);
             for (int i = 0; i < 4; i++) {
@@ -68,8 +86,9 @@ class ProfilerTest {
     @Test
     void growthAtEveryStepAfterTheFirstEpoch_shouldFireMemoryIncrease() throws InterruptedException {
         List<ByteBuffer> leaked = new ArrayList<>();
+        settle();
         ProfilerReport report;
-        try (Profiler profiler = new Profiler(fastMemorySampling())) {
+        try (Profiler profiler = new Profiler(fastMemorySamplingCoarse())) {
             profiler.stepEnded(1, 0.1);
             Thread.sleep(200);
             profiler.epochEnded(1, 0.0, 0.2);
@@ -90,15 +109,14 @@ class ProfilerTest {
     @Test
     void growthThatLevelsOffAfterTheFirstEpoch_shouldNotFireMemoryIncrease() throws InterruptedException {
         List<ByteBuffer> held = new ArrayList<>();
-        System.gc();
-        Thread.sleep(200);
+        settle();
         ProfilerReport report;
-        try (Profiler profiler = new Profiler(fastMemorySampling())) {
+        try (Profiler profiler = new Profiler(fastMemorySamplingCoarse())) {
             profiler.stepEnded(1, 0.1);
             Thread.sleep(200);
             profiler.epochEnded(1, 0.0, 0.2);
             long step = 1;
-            for (int i = 0; i < 16; i++) { // caches filling during the second epoch, then steady
+            for (int i = 0; i < 24; i++) { // caches filling during the second epoch, then steady
                 if (i < 3) {
                     held.add(ByteBuffer.allocateDirect(64 << 20));
                 }
