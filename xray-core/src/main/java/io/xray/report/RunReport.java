@@ -115,6 +115,10 @@ public final class RunReport {
         Dataset marked = artifact.withCalibrationMarked(data);
         String expected = artifact.provenance().manifestSha256();
         String given = marked.manifestSha256();
+        if (expected == null || expected.isEmpty()) {
+            return new TrainingReport.Scores(null, "the model records no fingerprint of its training data, so the"
+                    + " validation split it was chosen on cannot be checked");
+        }
         if (!given.equals(expected)) {
             return new TrainingReport.Scores(null, "the data given is not split as the model's training data was"
                     + " (manifest SHA-256 " + given.substring(0, 12) + "... against the model's "
