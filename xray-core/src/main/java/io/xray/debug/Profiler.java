@@ -46,6 +46,10 @@ public final class Profiler implements AutoCloseable {
     private final Map<ProfilerRuleName, ProfilerVerdict> fired = new EnumMap<>(ProfilerRuleName.class);
     private final int cores = Runtime.getRuntime().availableProcessors();
     private double secondsToFirstStep = Double.NaN;
+    /** Samples taken before the first step after the first epoch: warm-up, which MemoryIncrease leaves out; -1 until then. */
+    private int warmUpSamples = -1;
+    /** Samples taken by the end of the latest step: MemoryIncrease looks no further (-1 before any step). */
+    private int samplesByLastStep = -1;
     private long previousProcessCpuNanos = -1;
     private long previousSampleNanos;
     private long[] previousSystem;
@@ -80,6 +84,10 @@ public final class Profiler implements AutoCloseable {
             return;
         }
         stepSeconds.add(seconds);
+        samplesByLastStep = samples.size();
+        if (warmUpSamples < 0 && !dataWaitShares.isEmpty()) {
+            warmUpSamples = samples.size();
+        }
         if (Double.isNaN(secondsToFirstStep)) {
             secondsToFirstStep = (System.nanoTime() - startNanos) / 1e9;
             double threshold = config.parameter(ProfilerRuleName.MAX_INITIALIZATION_TIME, "threshold");
@@ -161,7 +169,9 @@ public final class Profiler implements AutoCloseable {
                     outliers, mean(rest), config.parameter(ProfilerRuleName.STEP_OUTLIER, "stddev"), std(rest), allowed),
                     Map.of("outliers", (double) outliers, "mean_step_seconds", mean(rest), "std_step_seconds", std(rest)));
         }
-        memoryIncrease(epoch);
+        if (epoch == 0) {
+            memoryIncrease(); // a question about the whole run: whether growth levelled off shows only at its end
+        }
         lowCpu(epoch);
     }
 
@@ -174,25 +184,62 @@ public final class Profiler implements AutoCloseable {
         return (int) Arrays.stream(rest).filter(t -> t > limit).count();
     }
 
-    private void memoryIncrease(int epoch) {
+    /**
+     * Resident memory growth while training: the baseline window starts {@code patience} samples
+     * into the run and not before the first step after the first epoch (the first epoch, its
+     * validation and its checkpoint fill PyTorch's caches and the allocator's arenas: warm-up, not a
+     * leak); the latest window ends with the latest step (scoring the final model after the last
+     * step is not training). In a training run the growth must also go on: the latest window must
+     * be above the window half-way between the two by half the threshold, as memory leaked at every
+     * step is and allocator warm-up, which levels off, is not; that takes three windows of samples
+     * after warm-up. Without steps (a profiler used on its own) every sample counts and two windows
+     * are compared. Evaluated by {@link #report()}, at the end of the run, not after each epoch: in
+     * the middle of a short run warm-up has not levelled off yet.
+     */
+    private void memoryIncrease() {
+        int epoch = 0;
         int patience = (int) config.parameter(ProfilerRuleName.MEMORY_INCREASE, "patience");
         int window = Math.max(1, (int) config.parameter(ProfilerRuleName.MEMORY_INCREASE, "window"));
-        List<ResourceSample> measured = samples.stream().filter(s -> s.residentBytes() > 0).toList();
-        if (measured.size() < patience + 2 * window) {
+        int start = Math.max(patience, Math.max(0, warmUpSamples));
+        boolean training = samplesByLastStep >= 0;
+        int end = training ? samplesByLastStep : samples.size();
+        if (start >= end) {
             return;
         }
-        double first = measured.subList(patience, patience + window).stream()
-                .mapToLong(ResourceSample::residentBytes).average().orElse(0);
-        double latest = measured.subList(measured.size() - window, measured.size()).stream()
-                .mapToLong(ResourceSample::residentBytes).average().orElse(0);
+        List<ResourceSample> measured = samples.subList(start, end).stream().filter(s -> s.residentBytes() > 0).toList();
+        if (measured.size() < (training ? 3 : 2) * window) {
+            return;
+        }
+        double first = meanResident(measured, 0, window);
+        double latest = meanResident(measured, measured.size() - window, window);
         double increase = 100 * (latest - first) / first;
         double threshold = config.parameter(ProfilerRuleName.MEMORY_INCREASE, "increase");
-        if (increase > threshold) {
-            fire(ProfilerRuleName.MEMORY_INCREASE, epoch, String.format(Locale.ROOT,
-                    "resident memory grew %.1f%%, from %.0f MiB (mean of samples %d-%d) to %.0f MiB (latest %d), over %.1f%%",
-                    increase, first / (1 << 20), patience + 1, patience + window, latest / (1 << 20), window, threshold),
-                    Map.of("increase_percent", increase, "first_window_bytes", first, "latest_window_bytes", latest));
+        if (increase <= threshold) {
+            return;
         }
+        Map<String, Double> values = new java.util.HashMap<>(
+                Map.of("increase_percent", increase, "first_window_bytes", first, "latest_window_bytes", latest));
+        String midway = "";
+        if (training) {
+            int middleStart = (measured.size() - window) / 2;
+            double middle = meanResident(measured, middleStart, window);
+            double lateIncrease = 100 * (latest - middle) / middle;
+            if (lateIncrease <= threshold / 2) {
+                return; // it levelled off: warm-up
+            }
+            values.put("middle_window_bytes", middle);
+            values.put("late_increase_percent", lateIncrease);
+            midway = String.format(Locale.ROOT, ", still growing %.1f%% since the middle window (%.0f MiB)",
+                    lateIncrease, middle / (1 << 20));
+        }
+        fire(ProfilerRuleName.MEMORY_INCREASE, epoch, String.format(Locale.ROOT,
+                "resident memory grew %.1f%%, from %.0f MiB (mean of samples %d-%d) to %.0f MiB (latest %d)%s, over %.1f%%",
+                increase, first / (1 << 20), start + 1, start + window, latest / (1 << 20), window, midway, threshold),
+                values);
+    }
+
+    private static double meanResident(List<ResourceSample> samples, int from, int count) {
+        return samples.subList(from, from + count).stream().mapToLong(ResourceSample::residentBytes).average().orElse(0);
     }
 
     private void lowCpu(int epoch) {

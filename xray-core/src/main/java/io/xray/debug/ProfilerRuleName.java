@@ -24,7 +24,12 @@ public enum ProfilerRuleName {
     /**
      * Resident memory growth: after {@code patience} samples, the mean resident set size of the latest
      * {@code window} samples above the mean of the first {@code window} by more than {@code increase}
-     * percent (SageMaker: patience 1,000, window 10, increase 5; here patience 10).
+     * percent (SageMaker: patience 1,000, window 10, increase 5; here patience 10). In a training run
+     * the first window starts no earlier than the first step after the first epoch (the first epoch,
+     * its validation and checkpoint are warm-up: on the shipped samples they grew the resident size
+     * by a third) and the latest window ends at the last step; the latest window must also be above
+     * the window half-way by half of {@code increase}, as a leak at every step is and allocator
+     * warm-up, which levels off within a few epochs, is not. Evaluated when the run ends.
      */
     MEMORY_INCREASE("MemoryIncrease", ordered("increase", 5.0, "patience", 10.0, "window", 10.0)),
     /** More than {@code threshold} minutes from the start of the run to the end of the first step. */

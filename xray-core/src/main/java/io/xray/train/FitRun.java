@@ -416,6 +416,9 @@ final class FitRun {
                         + " sensitivity %.4f, specificity %.4f, ROC AUC %.4f (naive all-pneumonia F1 %.4f)",
                 state.bestSoFar().epoch(), modelDirectory, threshold.threshold(), threshold.rule(), metrics.f1(),
                 metrics.accuracy(), metrics.recall(), metrics.specificity(), metrics.rocAuc(), metrics.naiveF1()));
+        // The scores the validation metrics above came from, for reports' ROC and PR curves.
+        new ValidationScores(Split.VAL.directoryName(), "training", probabilities, validationLabels)
+                .write(config.outputDirectory());
         ProfilerReport profilerReport = profiler.report();
         DebugFiles.write(config.outputDirectory().resolve("debug"), debugReport, profilerReport);
         return new FitResult(state.history(), state.bestSoFar().epoch(), modelDirectory, threshold, metrics, stoppedEarly,

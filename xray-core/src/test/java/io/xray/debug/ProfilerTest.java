@@ -18,9 +18,28 @@ class ProfilerTest {
                 .build();
     }
 
+    /**
+     * Fast sampling, and a 20% threshold: far above a small test JVM's own growth (JIT, metaspace,
+     * other tests' buffers freed), far below the hundreds of MiB the tests allocate.
+     */
+    static ProfilerConfig fastMemorySamplingCoarse() {
+        return ProfilerConfig.builder()
+                .sampleIntervalMillis(50)
+                .parameter(ProfilerRuleName.MEMORY_INCREASE, "patience", 2)
+                .parameter(ProfilerRuleName.MEMORY_INCREASE, "window", 3)
+                .parameter(ProfilerRuleName.MEMORY_INCREASE, "increase", 20)
+                .build();
+    }
+
+    static void settle() throws InterruptedException {
+        System.gc(); // frees other tests' buffers now, not while this one samples
+        Thread.sleep(200);
+    }
+
     @Test
     void arraysLeakedOnPurpose_shouldFireMemoryIncrease() throws InterruptedException {
         List<ByteBuffer> leaked = new ArrayList<>();
+        settle();
         ProfilerReport report;
         try (Profiler profiler = new Profiler(fastMemorySampling())) {
             Thread.sleep(400);
@@ -35,6 +54,80 @@ class ProfilerTest {
         assertThat(verdict.values().get("latest_window_bytes") - verdict.values().get("first_window_bytes"))
                 .isGreaterThan(300.0 * (1 << 20));
         assertThat(leaked).hasSize(6);
+    }
+
+    @Test
+    void growthDuringTheFirstEpochOrAfterTheLastStep_shouldNotFireMemoryIncrease() throws InterruptedException {
+        List<ByteBuffer> held = new ArrayList<>();
+        settle();
+        ProfilerReport report;
+        try (Profiler profiler = new Profiler(fastMemorySamplingCoarse())) {
+            profiler.stepEnded(1, 0.1);
+            Thread.sleep(300);
+            for (int i = 0; i < 4; i++) {
+                held.add(ByteBuffer.allocateDirect(64 << 20)); // warm-up: the first epoch's caches
+            }
+            Thread.sleep(300);
+            profiler.epochEnded(1, 0.0, 0.6);
+            profiler.stepEnded(2, 0.1); // the second epoch starts: warm-up is over
+            Thread.sleep(500);
+            profiler.stepEnded(3, 0.1);
+            for (int i = 0; i < 4; i++) {
+                held.add(ByteBuffer.allocateDirect(64 << 20)); // after the last step: scoring the final model
+            }
+            Thread.sleep(300);
+            report = profiler.report();
+        }
+        ProfilerVerdict verdict = report.verdict(ProfilerRuleName.MEMORY_INCREASE).orElseThrow();
+        assertThat(verdict.fired()).as("%s", verdict).isFalse();
+        assertThat(held).hasSize(8);
+    }
+
+    @Test
+    void growthAtEveryStepAfterTheFirstEpoch_shouldFireMemoryIncrease() throws InterruptedException {
+        List<ByteBuffer> leaked = new ArrayList<>();
+        settle();
+        ProfilerReport report;
+        try (Profiler profiler = new Profiler(fastMemorySamplingCoarse())) {
+            profiler.stepEnded(1, 0.1);
+            Thread.sleep(200);
+            profiler.epochEnded(1, 0.0, 0.2);
+            long step = 1;
+            for (int i = 0; i < 12; i++) { // arrays leaked at every step, as unclosed NDArrays would be
+                leaked.add(ByteBuffer.allocateDirect(32 << 20));
+                Thread.sleep(80);
+                profiler.stepEnded(++step, 0.08);
+            }
+            report = profiler.report();
+        }
+        ProfilerVerdict verdict = report.verdict(ProfilerRuleName.MEMORY_INCREASE).orElseThrow();
+        assertThat(verdict.fired()).as("%s", verdict).isTrue();
+        assertThat(verdict.values()).containsKeys("middle_window_bytes", "late_increase_percent");
+        assertThat(leaked).hasSize(12);
+    }
+
+    @Test
+    void growthThatLevelsOffAfterTheFirstEpoch_shouldNotFireMemoryIncrease() throws InterruptedException {
+        List<ByteBuffer> held = new ArrayList<>();
+        settle();
+        ProfilerReport report;
+        try (Profiler profiler = new Profiler(fastMemorySamplingCoarse())) {
+            profiler.stepEnded(1, 0.1);
+            Thread.sleep(200);
+            profiler.epochEnded(1, 0.0, 0.2);
+            long step = 1;
+            for (int i = 0; i < 24; i++) { // caches filling during the second epoch, then steady
+                if (i < 3) {
+                    held.add(ByteBuffer.allocateDirect(64 << 20));
+                }
+                Thread.sleep(60);
+                profiler.stepEnded(++step, 0.06);
+            }
+            report = profiler.report();
+        }
+        ProfilerVerdict verdict = report.verdict(ProfilerRuleName.MEMORY_INCREASE).orElseThrow();
+        assertThat(verdict.fired()).as("%s", verdict).isFalse();
+        assertThat(held).hasSize(3);
     }
 
     @Test

@@ -193,6 +193,34 @@ class DebuggerRulesFitTest {
         assertThat(profiler.get("rules")).hasSize(ProfilerRuleName.values().length);
     }
 
+    @Test
+    void defaultRecipeOnTheShippedSamples_shouldFireNoneOfTheFaultRules() {
+        // What `xray train --data sample-data/chest_xray` runs: the default recipe (128 px, 8 epochs of
+        // batch 32, debugger and profiler at their defaults) with a validation tenth carved from train.
+        // About 40 s on two cores. Overfit, not a fault rule, may fire here: 252 training images fit
+        // better than 28 validation images generalise.
+        Dataset samples = Dataset.fromDirectory(Path.of("..", "sample-data", "chest_xray"))
+                .withValidationFromTrain(0.1, TrainingRecipe.defaults().seed());
+        FitResult result = ResNetFineTuner.builder()
+                .recipe(TrainingRecipe.defaults())
+                .device(Device.cpu())
+                .progressEveryBatches(0)
+                .outputDirectory(temp.resolve("default-on-samples"))
+                .build()
+                .fit(samples);
+
+        assertThat(result.history()).hasSize(TrainingRecipe.defaults().epochs());
+        for (RuleName rule : List.of(RuleName.EXPLODING_TENSOR, RuleName.LOSS_NOT_DECREASING,
+                RuleName.POOR_WEIGHT_INITIALIZATION, RuleName.VANISHING_GRADIENT, RuleName.DEAD_RELU,
+                RuleName.CLASS_IMBALANCE)) {
+            assertThat(verdict(result, rule).status()).as("%s", verdict(result, rule)).isEqualTo(RuleStatus.NO_ISSUES_FOUND);
+        }
+        for (ProfilerRuleName rule : List.of(ProfilerRuleName.IO_BOTTLENECK, ProfilerRuleName.MEMORY_INCREASE)) {
+            assertThat(result.profiler().verdict(rule).orElseThrow().fired())
+                    .as("%s", result.profiler().verdict(rule)).isFalse();
+        }
+    }
+
     static void scaleWeights(Network network, float factor) {
         for (Map.Entry<String, Parameter> entry : network.parameters().entrySet()) {
             if (entry.getValue().getType() == Parameter.Type.WEIGHT) {

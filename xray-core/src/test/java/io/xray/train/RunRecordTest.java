@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.xray.XrayException;
 import io.xray.data.Dataset;
+import io.xray.metrics.BinaryMetrics;
 import io.xray.testing.SyntheticXrays;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,28 @@ class RunRecordTest {
         assertThat(record.finished()).isPresent();
         assertThat(Files.readAllLines(temp.resolve("run").resolve(RunRecord.METRICS_FILE))).hasSize(3)
                 .allSatisfy(line -> assertThat(line).startsWith("{\"epoch\":"));
+    }
+
+    @Test
+    void finishedRun_shouldSaveTheValidationScoresItsMetricsCameFrom() {
+        ValidationScores saved = ValidationScores.read(temp.resolve("run")).orElseThrow();
+
+        assertThat(saved.split()).isEqualTo("val");
+        assertThat(saved.source()).isEqualTo("training");
+        assertThat(saved.scores()).hasSize(dataset.records(io.xray.data.Split.VAL).size());
+        BinaryMetrics recomputed = BinaryMetrics.compute(saved.scores(), saved.labels(), result.threshold().threshold());
+        assertThat(recomputed.confusion()).isEqualTo(result.validationMetrics().confusion());
+        assertThat(recomputed.rocAuc()).isEqualTo(result.validationMetrics().rocAuc());
+    }
+
+    @Test
+    void validationScoresOfAnOlderRun_shouldBeEmpty_andABrokenFileNamed() throws IOException {
+        Path older = Files.createDirectories(temp.resolve("older"));
+        assertThat(ValidationScores.read(older)).isEmpty();
+
+        Files.writeString(older.resolve(ValidationScores.FILE), "{\"format\":1,\"scores\":[0.5],\"labels\":[2]}");
+        assertThatThrownBy(() -> ValidationScores.read(older)).isInstanceOf(XrayException.class)
+                .hasMessageContaining(ValidationScores.FILE).hasMessageContaining("labels[0] is 2");
     }
 
     @Test

@@ -91,6 +91,7 @@ final class TrainCommand implements Callable<Integer> {
                 .build();
         FitResult result = tuner.fit(dataset);
         printResult(out, result);
+        ReportCommand.afterRun(out, output);
         out.flush();
         return 0;
     }

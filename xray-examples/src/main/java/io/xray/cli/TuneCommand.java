@@ -179,6 +179,7 @@ final class TuneCommand implements Callable<Integer> {
         printer.flush();
         TuningResult result = tuner.run(new Progress(printer, objective));
         printTable(printer, result);
+        ReportCommand.afterTuning(printer, out);
         printer.flush();
         return result.best().isPresent() ? 0 : 1;
     }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             SeedsCommand.class,
             TuneCommand.class,
             RunsCommand.class,
+            ReportCommand.class,
             EvaluateCommand.class,
             PredictCommand.class,
             QuickstartCommand.class,

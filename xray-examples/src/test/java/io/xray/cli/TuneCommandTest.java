@@ -24,6 +24,8 @@ class TuneCommandTest {
         assertThat(first.out()).contains("trial  x              mode           status     Val_f1     best-epoch",
                 "COMPLETED", "Best: trial ");
         assertThat(out.resolve("tuning.json")).exists();
+        assertThat(first.out()).contains("report:", out.resolve("report.html").toString(), "tensorboard:");
+        assertThat(out.resolve("report.html")).isRegularFile();
 
         CliRun more = run("tune", "--command", "echo Val_f1={x}; echo Val_f1=0.1", "--metric-regex", "Val_f1=([0-9.]+)",
                 "--param", "x=lin:0.2:1", "--param", "mode=cat:a,b", "--trials", "5", "--parallel", "2",
@@ -53,6 +55,10 @@ class TuneCommandTest {
         assertThat(result.status()).as(result.err()).isZero();
         assertThat(result.out()).contains("minimize:Val_loss@best", "Best model: " + out.resolve("best-model"));
         assertThat(out.resolve("best-model/model.json")).exists();
+        assertThat(out.resolve("report.html")).isRegularFile();
+        assertThat(out.resolve("trials/trial-0001/report.html")).isRegularFile();
+        assertThat(out.resolve("tensorboard/trial-0002")).isDirectory();
+        assertThat(java.nio.file.Files.readString(out.resolve("report.html"))).contains("trials/trial-0001/report.html");
     }
 
     @Test
