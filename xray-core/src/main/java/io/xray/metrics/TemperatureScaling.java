@@ -48,6 +48,93 @@ public final class TemperatureScaling {
     }
 
     /**
+     * @param logit a logit
+     * @param temperature the temperature, positive
+     * @param offset added after dividing by the temperature
+     * @return {@code sigmoid(logit / temperature + offset)}
+     */
+    public static double probability(double logit, double temperature, double offset) {
+        return 1.0 / (1.0 + Math.exp(-(logit / temperature + offset)));
+    }
+
+    /**
+     * Platt scaling (Platt, 1999): temperature scaling with an offset, {@code p = sigmoid(logit / T + b)},
+     * both fitted by minimising the negative log-likelihood with the same smoothed labels as
+     * {@link #fit}. The offset undoes a shift of every logit, such as the one a positive-class weight
+     * in the training loss brings, which no temperature can. A logistic regression on one input, so
+     * the objective is convex in {@code (1/T, b)}: Newton's method from {@code (1, 0)} with step
+     * halving finds its minimum.
+     *
+     * @param logits logits, finite
+     * @param labels 0 (NORMAL) or 1 (PNEUMONIA), as many as logits
+     * @return {@code {T, b}}, T within [{@value #MIN_TEMPERATURE}, {@value #MAX_TEMPERATURE}]
+     * @throws IllegalArgumentException on invalid input (see the package's conventions)
+     */
+    public static double[] fitWithOffset(double[] logits, int[] labels) {
+        Inputs.validate(logits, labels);
+        long positives = 0;
+        for (int label : labels) {
+            positives += label;
+        }
+        double positiveTarget = (positives + 1.0) / (positives + 2.0);
+        double negativeTarget = 1.0 / (labels.length - positives + 2.0);
+        double a = 1.0;
+        double b = 0.0;
+        double loss = plattLoss(logits, labels, a, b, positiveTarget, negativeTarget);
+        for (int iteration = 0; iteration < 100; iteration++) {
+            double ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+            for (int i = 0; i < logits.length; i++) {
+                double p = 1.0 / (1.0 + Math.exp(-(a * logits[i] + b)));
+                double residual = p - (labels[i] == 1 ? positiveTarget : negativeTarget);
+                double weight = Math.max(p * (1 - p), 1e-12);
+                ga += residual * logits[i];
+                gb += residual;
+                haa += weight * logits[i] * logits[i];
+                hab += weight * logits[i];
+                hbb += weight;
+            }
+            double determinant = haa * hbb - hab * hab;
+            if (Math.abs(determinant) < 1e-300) {
+                break;
+            }
+            double da = (hbb * ga - hab * gb) / determinant;
+            double db = (haa * gb - hab * ga) / determinant;
+            double step = 1.0;
+            double next = Double.NaN;
+            while (step > 1e-6) {
+                next = plattLoss(logits, labels, a - step * da, b - step * db, positiveTarget, negativeTarget);
+                if (next <= loss) {
+                    break;
+                }
+                step /= 2;
+            }
+            if (!(next <= loss)) {
+                break;
+            }
+            a -= step * da;
+            b -= step * db;
+            boolean converged = loss - next < 1e-12;
+            loss = next;
+            if (converged) {
+                break;
+            }
+        }
+        double temperature = Math.min(MAX_TEMPERATURE, Math.max(MIN_TEMPERATURE, 1.0 / Math.max(a, 1e-12)));
+        return new double[] {temperature, b};
+    }
+
+    private static double plattLoss(double[] logits, int[] labels, double a, double b, double positiveTarget,
+            double negativeTarget) {
+        double sum = 0;
+        for (int i = 0; i < logits.length; i++) {
+            double x = a * logits[i] + b;
+            double target = labels[i] == 1 ? positiveTarget : negativeTarget;
+            sum += Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))) - target * x;
+        }
+        return sum / logits.length;
+    }
+
+    /**
      * The mean binary negative log-likelihood of labels under {@code sigmoid(logit / T)}, computed
      * without overflow for large logits.
      *

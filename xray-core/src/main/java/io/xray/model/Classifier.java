@@ -116,6 +116,14 @@ public final class Classifier implements AutoCloseable {
     }
 
     /**
+     * @return the offset added to {@code logit / temperature} before the sigmoid: the model's
+     *     {@link ModelArtifact#probabilityCalibration()}, or 0 for a model without one
+     */
+    public double offset() {
+        return artifact.offset();
+    }
+
+    /**
      * The model's id, computed once when the model was loaded: the model directory's name, a dash,
      * and the first 12 hex digits of a SHA-256 over the weight files and
      * {@value ModelArtifact#FILE_NAME}, such as {@code model-3f2a9c1d4e5b}. Two different models
@@ -302,7 +310,7 @@ public final class Classifier implements AutoCloseable {
 
     /** The calibrated probability of a logit: the one place where Classifier turns logits into probabilities. */
     private double calibrated(float logit) {
-        return TemperatureScaling.probability(logit, temperature());
+        return TemperatureScaling.probability(logit, temperature(), offset());
     }
 
     private double[] calibrated(float[] logits) {
@@ -374,7 +382,7 @@ public final class Classifier implements AutoCloseable {
         BinaryMetrics metrics = BinaryMetrics.compute(probabilities, labels, threshold());
         Provenance provenance = artifact.provenance();
         return new Evaluation(split, metrics, leftOut, artifact.thresholdRule(), marked.manifestSha256(),
-                provenance == null ? null : provenance.manifestSha256(), temperature(),
+                provenance == null ? null : provenance.manifestSha256(), temperature(), offset(),
                 ReliabilityTable.of(uncalibrated, labels), ReliabilityTable.of(probabilities, labels));
     }
 

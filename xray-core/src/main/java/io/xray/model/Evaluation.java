@@ -31,8 +31,10 @@ import java.util.Optional;
  * @param trainingDataFingerprint the fingerprint of the data the model was trained on, from its
  *     {@link Provenance}; null when the model does not record it
  * @param temperature the model's temperature ({@link Classifier#temperature()}), 1.0 when it has none
- * @param uncalibrated the reliability table of {@code sigmoid(logit)}, before temperature scaling
- * @param calibrated the reliability table of the model's probabilities, {@code sigmoid(logit / temperature)}
+ * @param offset the model's offset ({@link Classifier#offset()}), 0 when it has none
+ * @param uncalibrated the reliability table of {@code sigmoid(logit)}, before calibration
+ * @param calibrated the reliability table of the model's probabilities,
+ *     {@code sigmoid(logit / temperature + offset)}
  */
 public record Evaluation(
         Split split,
@@ -42,6 +44,7 @@ public record Evaluation(
         String dataFingerprint,
         String trainingDataFingerprint,
         double temperature,
+        double offset,
         ReliabilityTable uncalibrated,
         ReliabilityTable calibrated) {
 

@@ -104,6 +104,16 @@ public record ModelArtifact(
     }
 
     /**
+     * The offset added to {@code logit / temperature} before the sigmoid.
+     *
+     * @return {@code probabilityCalibration().offset()}, or 0 for a model without one
+     */
+    @JsonIgnore
+    public double offset() {
+        return probabilityCalibration == null ? 0.0 : probabilityCalibration.offset();
+    }
+
+    /**
      * Reads a model directory's description.
      *
      * @param directory the model directory

@@ -73,6 +73,43 @@ class TemperatureScalingTest {
     }
 
     @Test
+    void fitWithOffset_onShiftedOverconfidentLogits_shouldRecoverTemperatureAndOffsetWhereTemperatureAloneCannot() {
+        // The model reports 2z - 1.5 (a positive-class weight below 1 shifts logits down like this):
+        // p = sigmoid(logit / 2 + 0.75) is calibrated.
+        double[][] data = overconfident(20_000, 2.0, 4);
+        int[] labels = ints(data[1]);
+        double[] shifted = new double[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            shifted[i] = data[0][i] - 1.5;
+        }
+
+        double[] platt = TemperatureScaling.fitWithOffset(shifted, labels);
+        double temperature = TemperatureScaling.fit(shifted, labels);
+
+        assertThat(platt[0]).isCloseTo(2.0, within(0.1));
+        assertThat(platt[1]).isCloseTo(0.75, within(0.08));
+        double[] plattProbabilities = new double[labels.length];
+        double[] temperatureProbabilities = new double[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            plattProbabilities[i] = TemperatureScaling.probability(shifted[i], platt[0], platt[1]);
+            temperatureProbabilities[i] = TemperatureScaling.probability(shifted[i], temperature);
+        }
+        double plattEce = ReliabilityTable.of(plattProbabilities, labels).expectedCalibrationError();
+        double temperatureEce = ReliabilityTable.of(temperatureProbabilities, labels).expectedCalibrationError();
+        assertThat(plattEce).isLessThan(0.02).isLessThan(temperatureEce / 2);
+        assertThat(BinaryMetrics.compute(plattProbabilities, labels, 0.5).rocAuc())
+                .isEqualTo(BinaryMetrics.compute(shifted, labels, 0.0).rocAuc());
+    }
+
+    @Test
+    void fitWithOffset_onSeparatedClasses_shouldStayFinite() {
+        double[] platt = TemperatureScaling.fitWithOffset(new double[] {-2, -1, -0.5, 0.5, 1, 2}, new int[] {0, 0, 0, 1, 1, 1});
+
+        assertThat(platt[0]).isBetween(TemperatureScaling.MIN_TEMPERATURE, TemperatureScaling.MAX_TEMPERATURE);
+        assertThat(Double.isFinite(platt[1])).isTrue();
+    }
+
+    @Test
     void fit_onSeparatedClasses_shouldStayFiniteThanksToSmoothedLabels() {
         double[] logits = {-2, -1, -0.5, 0.5, 1, 2};
         int[] labels = {0, 0, 0, 1, 1, 1};

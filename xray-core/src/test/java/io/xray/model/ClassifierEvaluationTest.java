@@ -144,7 +144,7 @@ class ClassifierEvaluationTest {
 
         ReliabilityTable table = ReliabilityTable.of(new double[] {0.2, 0.8}, new int[] {0, 1});
 
-        assertThatThrownBy(() -> new Evaluation(Split.TEST, metrics, -1, null, null, null, 1.0, table, table))
+        assertThatThrownBy(() -> new Evaluation(Split.TEST, metrics, -1, null, null, null, 1.0, 0.0, table, table))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("leftOut");
     }

@@ -65,7 +65,7 @@ class ModelArtifactTest {
     @Test
     void probabilityCalibration_shouldReadBackEqual_andGiveTheTemperature() {
         ModelArtifact plain = sample();
-        ProbabilityCalibration scaling = new ProbabilityCalibration(ProbabilityCalibration.TEMPERATURE, 1.83, "val", 523,
+        ProbabilityCalibration scaling = new ProbabilityCalibration(ProbabilityCalibration.PLATT, 1.83, 0.7, "val", 523,
                 0.061, 0.018, 0.061, 0.018);
         ModelArtifact artifact = new ModelArtifact(plain.formatVersion(), plain.architecture(), plain.preprocessing(),
                 plain.threshold(), plain.thresholdRule(), plain.classNames(), plain.validationMetrics(),
@@ -77,7 +77,8 @@ class ModelArtifactTest {
         assertThat(read).isEqualTo(artifact);
         assertThat(read.probabilityCalibration()).isEqualTo(scaling);
         assertThat(read.temperature()).isEqualTo(1.83);
-        assertThat(read.probabilityCalibration().probability(1.83)).isCloseTo(1 / (1 + Math.exp(-1)), within(1e-15));
+        assertThat(read.offset()).isEqualTo(0.7);
+        assertThat(read.probabilityCalibration().probability(1.83)).isCloseTo(1 / (1 + Math.exp(-1.7)), within(1e-15));
         assertThat(read.toJson()).contains("\"probabilityCalibration\"", "\"temperature\" : 1.83", "\"fittedOn\" : \"val\"",
                 "\"images\" : 523");
         assertThat(read.toJson().split("\"temperature\" :", -1)).as("only the calibration holds a temperature").hasSize(2);
@@ -106,8 +107,10 @@ class ModelArtifactTest {
 
         assertThatThrownBy(() -> ModelArtifact.read(dir)).isInstanceOf(XrayException.class)
                 .hasMessageContaining("isotonic").hasMessageContaining("upgrade xray");
-        assertThatThrownBy(() -> new ProbabilityCalibration("temperature", 0.0, "val", 10, 0, 0, 0, 0))
+        assertThatThrownBy(() -> new ProbabilityCalibration("temperature", 0.0, 0.0, "val", 10, 0, 0, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("temperature is 0.0");
+        assertThatThrownBy(() -> new ProbabilityCalibration("temperature", 1.0, 0.5, "val", 10, 0, 0, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 for 'temperature'");
     }
 
     @Test

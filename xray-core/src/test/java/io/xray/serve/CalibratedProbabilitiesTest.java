@@ -57,7 +57,7 @@ class CalibratedProbabilitiesTest {
     static void load() throws IOException {
         plain = Classifier.load(copy("plain", null), Device.cpu(), ImageDecoder.defaults());
         scaled = Classifier.load(copy("scaled", new ProbabilityCalibration(ProbabilityCalibration.TEMPERATURE,
-                TEMPERATURE, "val", 9, 0.2, 0.1, 0.2, 0.1)), Device.cpu(), ImageDecoder.defaults());
+                TEMPERATURE, 0.0, "val", 9, 0.2, 0.1, 0.2, 0.1)), Device.cpu(), ImageDecoder.defaults());
         Random random = new Random(17);
         labels = new int[24];
         for (int i = 0; i < labels.length; i++) {

@@ -128,7 +128,7 @@ class ResNetFineTunerFitTest {
         int validationImages = dataset.records(Split.VAL).size();
 
         assertThat(stored).isNotNull().isEqualTo(result.probabilityCalibration());
-        assertThat(stored.method()).isEqualTo("temperature");
+        assertThat(stored.method()).isEqualTo("platt");
         assertThat(stored.fittedOn()).isEqualTo("val");
         assertThat(stored.images()).isEqualTo(validationImages);
         assertThat(stored.temperature()).isBetween(TemperatureScaling.MIN_TEMPERATURE, TemperatureScaling.MAX_TEMPERATURE);

@@ -85,9 +85,9 @@ class TemperatureOnSampleDataTest {
         }
         ModelArtifact a = ModelArtifact.read(withoutTemperature);
         double temperature = a.temperature();
-        // The same decision boundary on the uncalibrated scale: sigmoid(T * logit(threshold)).
+        // The same decision boundary on the uncalibrated scale: sigmoid(T * (logit(threshold) - offset)).
         double logit = Math.log(a.threshold() / (1 - a.threshold()));
-        double rawThreshold = 1 / (1 + Math.exp(-temperature * logit));
+        double rawThreshold = 1 / (1 + Math.exp(-temperature * (logit - a.offset())));
         new ModelArtifact(a.formatVersion(), a.architecture(), a.preprocessing(), rawThreshold, a.thresholdRule(),
                 a.classNames(), a.validationMetrics(), a.provenance(), a.thresholdCalibration(), null)
                 .write(withoutTemperature);

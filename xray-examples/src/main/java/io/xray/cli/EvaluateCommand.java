@@ -49,11 +49,11 @@ final class EvaluateCommand implements Callable<Integer> {
 
     /**
      * The JSON that {@code --json} prints: the metrics at the model's threshold on its calibrated
-     * probabilities, its temperature, and the expected calibration error and reliability table
-     * before and after temperature scaling.
+     * probabilities, its temperature and offset, and the expected calibration error and reliability
+     * table before and after calibration.
      */
     record EvaluationJson(String model, String data, String split, double threshold, String thresholdRule,
-            int leftOut, BinaryMetrics metrics, double temperature, double eceBefore, double eceAfter,
+            int leftOut, BinaryMetrics metrics, double temperature, double offset, double eceBefore, double eceAfter,
             ReliabilityTable reliabilityBefore, ReliabilityTable reliabilityAfter) {}
 
     @Override
@@ -76,7 +76,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (json) {
             out.println(JsonOutput.write(new EvaluationJson(model.toString(), data.toString(),
                     evaluation.split().directoryName(), evaluation.threshold(), evaluation.thresholdRule(),
-                    evaluation.leftOut(), evaluation.metrics(), evaluation.temperature(), evaluation.eceBefore(),
+                    evaluation.leftOut(), evaluation.metrics(), evaluation.temperature(), evaluation.offset(), evaluation.eceBefore(),
                     evaluation.eceAfter(), evaluation.uncalibrated(), evaluation.calibrated())));
         } else {
             print(out, evaluation);
@@ -105,16 +105,17 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-18s %10d %10d%n", "true NORMAL", c.trueNegatives(), c.falsePositives());
         out.printf(Locale.ROOT, "%-18s %10d %10d%n", "true PNEUMONIA", c.falseNegatives(), c.truePositives());
         out.println();
-        out.printf(Locale.ROOT, "temperature %.4f   (probabilities are sigmoid(logit / temperature))%n", e.temperature());
+        out.printf(Locale.ROOT, "temperature %.4f, offset %.4f   (probabilities are sigmoid(logit / temperature + offset))%n",
+                e.temperature(), e.offset());
         out.printf(Locale.ROOT, "ECE         %.4f -> %.4f   (expected calibration error, %d bins, before -> after"
-                + " temperature scaling)%n", e.eceBefore(), e.eceAfter(), e.calibrated().bins().size());
+                + " calibration)%n", e.eceBefore(), e.eceAfter(), e.calibrated().bins().size());
         printReliability(out, "before", e.uncalibrated());
         printReliability(out, "after", e.calibrated());
     }
 
     private static void printReliability(PrintWriter out, String when, ReliabilityTable table) {
         out.println();
-        out.printf(Locale.ROOT, "reliability %s temperature scaling (empty bins not shown)%n", when);
+        out.printf(Locale.ROOT, "reliability %s calibration (empty bins not shown)%n", when);
         out.printf(Locale.ROOT, "%-13s %7s %8s %10s%n", "probability", "images", "mean p", "PNEUMONIA");
         for (ReliabilityTable.Bin bin : table.bins()) {
             if (bin.count() > 0) {

@@ -123,8 +123,9 @@ final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "naive baseline:   F1 %.4f (calling every image pneumonia)%n", m.naiveF1());
         if (result.probabilityCalibration() != null) {
             ProbabilityCalibration c = result.probabilityCalibration();
-            out.printf(Locale.ROOT, "temperature:      %.4f (on %d %s images), validation ECE %.4f -> %.4f%n",
-                    c.temperature(), c.images(), c.fittedOn(), c.validationEceBefore(), c.validationEceAfter());
+            out.printf(Locale.ROOT, "calibration:      temperature %.4f, offset %.4f (on %d %s images), validation ECE"
+                    + " %.4f -> %.4f%n", c.temperature(), c.offset(), c.images(), c.fittedOn(), c.validationEceBefore(),
+                    c.validationEceAfter());
         }
         out.printf(Locale.ROOT, "time:             %.1f s%n", result.seconds());
     }

@@ -105,6 +105,8 @@ class TrainCommandsTest {
 
         assertThat(json.path("temperature").asDouble()).isPositive()
                 .isEqualTo(stored.path("probabilityCalibration").path("temperature").asDouble());
+        assertThat(json.path("offset").asDouble())
+                .isEqualTo(stored.path("probabilityCalibration").path("offset").asDouble());
         for (String when : new String[] {"Before", "After"}) {
             JsonNode table = json.path("reliability" + when);
             assertThat(table.path("bins")).as(when).hasSize(15);
@@ -124,8 +126,8 @@ class TrainCommandsTest {
 
     @Test
     void train_shouldPrintTheTemperatureAndItsValidationEce() {
-        assertThat(line(trained.out(), "temperature:")).matches(
-                "temperature: +[0-9.]+ \\(on [0-9]+ val images\\), validation ECE [0-9.]+ -> [0-9.]+");
+        assertThat(line(trained.out(), "calibration:")).matches(
+                "calibration: +temperature [0-9.]+, offset -?[0-9.]+ \\(on [0-9]+ val images\\), validation ECE [0-9.]+ -> [0-9.]+");
     }
 
     @Test
@@ -133,7 +135,7 @@ class TrainCommandsTest {
         CliRun result = run("evaluate", "--model", output.resolve("model").toString(), "--data", data.toString());
         assertThat(result.status()).as(result.err()).isZero();
         assertThat(result.out()).contains("test split, 12 images", "sensitivity", "ROC AUC", "true PNEUMONIA",
-                "temperature ", "ECE ", "reliability before temperature scaling", "reliability after temperature scaling");
+                "temperature ", "offset ", "ECE ", "reliability before calibration", "reliability after calibration");
     }
 
     @Test
