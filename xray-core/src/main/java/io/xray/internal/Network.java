@@ -111,6 +111,8 @@ public final class Network implements AutoCloseable {
     private boolean trainingMode;
     private boolean backboneFrozen;
     private FoldedResNet folded;
+    private ScriptedResNet scripted;
+    private volatile boolean bfloat16;
     private final DirectBuffers inputBuffers = new DirectBuffers();
     private final ReluProbe reluProbe;
 
@@ -595,6 +597,10 @@ public final class Network implements AutoCloseable {
 
     /** Forgets the folded snapshot: the parameters are about to change. */
     private synchronized void dropFolded() {
+        if (scripted != null) {
+            scripted.close();
+            scripted = null;
+        }
         if (folded != null) {
             folded.close();
             folded = null;
@@ -607,6 +613,37 @@ public final class Network implements AutoCloseable {
             folded = FoldedResNet.fold(backbone, head, manager, BATCH_NORM_EPSILON);
         }
         return folded;
+    }
+
+    /** @return the folded network written as a bfloat16 TorchScript module, made once per evaluation phase */
+    private synchronized ScriptedResNet scripted() {
+        if (scripted == null) {
+            scripted = ScriptedResNet.load(folded(), TorchScriptArchive.ElementType.BFLOAT16, manager);
+        }
+        return scripted;
+    }
+
+    /**
+     * Chooses the arithmetic of {@link #inferLogits} and the probabilities made from it: float32
+     * (the default), or bfloat16 convolutions through a TorchScript module that xray writes from
+     * the folded parameters ({@link ScriptedResNet}). Only a from-scratch ResNet18 has a bfloat16
+     * path; explanations (Grad-CAM), features and training always run in float32. Whether the CPU
+     * computes bfloat16 quickly is the caller's concern.
+     *
+     * @param enabled true for bfloat16
+     * @throws InvalidConfigurationException when enabled for a backbone other than a from-scratch ResNet18
+     */
+    public void setBfloat16(boolean enabled) {
+        if (enabled && architecture.backbone() != BackboneKind.RESNET18_SCRATCH) {
+            throw new InvalidConfigurationException("precision", "bfloat16 inference is available for the from-scratch "
+                    + "ResNet18 backbone only; this model's backbone is " + architecture.backbone());
+        }
+        bfloat16 = enabled;
+    }
+
+    /** @return true when evaluation runs in bfloat16 ({@link #setBfloat16}) */
+    public boolean isBfloat16() {
+        return bfloat16;
     }
 
     /** @return true in training mode */
@@ -768,6 +805,9 @@ public final class Network implements AutoCloseable {
                 NDArray images = channelsLast
                         ? batch.create(buffer, new Shape(count, size, size, 3), DataType.FLOAT32).transpose(0, 3, 1, 2)
                         : batch.create(buffer, new Shape(count, 3, size, size), DataType.FLOAT32);
+                if (bfloat16) {
+                    return scripted().logits(images).toFloatArray();
+                }
                 boolean fold = architecture.backbone() == BackboneKind.RESNET18_SCRATCH
                         && !"false".equals(System.getProperty(FOLD_BATCH_NORM_PROPERTY));
                 return (fold ? folded().logits(images) : forward(images)).toFloatArray();
@@ -1051,6 +1091,7 @@ public final class Network implements AutoCloseable {
     /** Releases the native memory of the parameters and of a TorchScript module. */
     @Override
     public void close() {
+        dropFolded();
         manager.close();
         if (scriptModel != null) {
             scriptModel.close();
