@@ -112,7 +112,6 @@ public final class Network implements AutoCloseable {
     private boolean backboneFrozen;
     private FoldedResNet folded;
     private ScriptedResNet scripted;
-    private volatile boolean bfloat16;
     private final DirectBuffers inputBuffers = new DirectBuffers();
     private final ReluProbe reluProbe;
 
@@ -624,26 +623,11 @@ public final class Network implements AutoCloseable {
     }
 
     /**
-     * Chooses the arithmetic of {@link #inferLogits} and the probabilities made from it: float32
-     * (the default), or bfloat16 convolutions through a TorchScript module that xray writes from
-     * the folded parameters ({@link ScriptedResNet}). Only a from-scratch ResNet18 has a bfloat16
-     * path; explanations (Grad-CAM), features and training always run in float32. Whether the CPU
-     * computes bfloat16 quickly is the caller's concern.
-     *
-     * @param enabled true for bfloat16
-     * @throws InvalidConfigurationException when enabled for a backbone other than a from-scratch ResNet18
+     * @return true when this network has a bfloat16 evaluation path: a from-scratch ResNet18,
+     *     whose folded convolutions xray can write as a TorchScript module ({@link ScriptedResNet})
      */
-    public void setBfloat16(boolean enabled) {
-        if (enabled && architecture.backbone() != BackboneKind.RESNET18_SCRATCH) {
-            throw new InvalidConfigurationException("precision", "bfloat16 inference is available for the from-scratch "
-                    + "ResNet18 backbone only; this model's backbone is " + architecture.backbone());
-        }
-        bfloat16 = enabled;
-    }
-
-    /** @return true when evaluation runs in bfloat16 ({@link #setBfloat16}) */
-    public boolean isBfloat16() {
-        return bfloat16;
+    public boolean supportsBfloat16() {
+        return architecture.backbone() == BackboneKind.RESNET18_SCRATCH;
     }
 
     /** @return true in training mode */
@@ -763,12 +747,26 @@ public final class Network implements AutoCloseable {
      * @return one logit per image
      */
     public float[] inferLogits(float[] chw, int count, int size) {
+        return inferLogits(chw, count, size, false);
+    }
+
+    /**
+     * As {@link #inferLogits(float[], int, int)}, with the convolutions in bfloat16 when asked: a
+     * TorchScript module that xray writes from the folded parameters ({@link ScriptedResNet}).
+     *
+     * @param chw the images, {@code count} consecutive {@code (3, size, size)} blocks
+     * @param count how many images
+     * @param size their height and width
+     * @param bfloat16 true for bfloat16 convolutions ({@link #supportsBfloat16()} must hold)
+     * @return one logit per image
+     */
+    public float[] inferLogits(float[] chw, int count, int size, boolean bfloat16) {
         if ((long) count * 3 * size * size != chw.length) {
             throw new IllegalArgumentException(
                     "expected " + count + " x 3 x " + size + " x " + size + " values, got " + chw.length);
         }
         int plane = 3 * size * size;
-        return evaluate(count, size, i -> chw, i -> i * plane);
+        return evaluate(count, size, i -> chw, i -> i * plane, bfloat16);
     }
 
     /**
@@ -777,7 +775,12 @@ public final class Network implements AutoCloseable {
      * straight into native memory in the layout the network runs in (channels-last unless
      * disabled), which the engine then uses without a copy; the buffers are pooled.
      */
-    private float[] evaluate(int count, int size, IntFunction<float[]> arrays, IntUnaryOperator offsets) {
+    private float[] evaluate(int count, int size, IntFunction<float[]> arrays, IntUnaryOperator offsets,
+            boolean bfloat16) {
+        if (bfloat16 && !supportsBfloat16()) {
+            throw new InvalidConfigurationException("precision", "bfloat16 inference is available for the from-scratch "
+                    + "ResNet18 backbone only; this model's backbone is " + architecture.backbone());
+        }
         if (trainingMode) {
             setTrainingMode(false);
         }
@@ -1027,6 +1030,19 @@ public final class Network implements AutoCloseable {
      * @return one probability per image
      */
     public double[] probabilities(List<float[]> chwImages, int size, int batchSize) {
+        return probabilities(chwImages, size, batchSize, false);
+    }
+
+    /**
+     * As {@link #probabilities(List, int, int)}, with the convolutions in bfloat16 when asked.
+     *
+     * @param chwImages preprocessed images, each {@code 3 x size x size}
+     * @param size their height and width
+     * @param batchSize how many go through the network at once
+     * @param bfloat16 true for bfloat16 convolutions ({@link #supportsBfloat16()} must hold)
+     * @return one probability per image
+     */
+    public double[] probabilities(List<float[]> chwImages, int size, int batchSize, boolean bfloat16) {
         double[] probabilities = new double[chwImages.size()];
         int plane = 3 * size * size;
         for (int i = 0; i < chwImages.size(); i++) {
@@ -1038,7 +1054,7 @@ public final class Network implements AutoCloseable {
         for (int start = 0; start < chwImages.size(); start += batchSize) {
             int count = Math.min(batchSize, chwImages.size() - start);
             int first = start;
-            float[] logits = evaluate(count, size, i -> chwImages.get(first + i), i -> 0);
+            float[] logits = evaluate(count, size, i -> chwImages.get(first + i), i -> 0, bfloat16);
             for (int i = 0; i < count; i++) {
                 probabilities[start + i] = sigmoid(logits[i]);
             }

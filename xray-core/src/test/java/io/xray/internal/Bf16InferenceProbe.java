@@ -23,9 +23,8 @@ public final class Bf16InferenceProbe {
             chw[i] = (float) random.nextGaussian();
         }
         try (Network network = Network.resNet18FromScratch(Backbone.RESNET18_WIDTHS, Device.cpu(), 1)) {
-            float[] fp32 = network.inferLogits(chw, batch, size);
-            network.setBfloat16(true);
-            float[] bf16 = network.inferLogits(chw, batch, size);
+            float[] fp32 = network.inferLogits(chw, batch, size, false);
+            float[] bf16 = network.inferLogits(chw, batch, size, true);
             double maxDiff = 0;
             double maxAbs = 0;
             for (int i = 0; i < batch; i++) {
@@ -38,12 +37,12 @@ public final class Bf16InferenceProbe {
             for (int r = 1; r <= rounds; r++) {
                 double[] speeds = new double[2];
                 for (int k = 0; k < 2; k++) {
-                    network.setBfloat16(k == 1);
-                    network.inferLogits(chw, batch, size); // warm-up
+                    boolean reduced = k == 1;
+                    network.inferLogits(chw, batch, size, reduced); // warm-up
                     double[] ms = new double[steps];
                     for (int s = 0; s < steps; s++) {
                         long t0 = System.nanoTime();
-                        network.inferLogits(chw, batch, size);
+                        network.inferLogits(chw, batch, size, reduced);
                         ms[s] = (System.nanoTime() - t0) / 1e6;
                     }
                     Arrays.sort(ms);

@@ -29,6 +29,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -102,6 +103,9 @@ final class BenchCommand implements Callable<Integer> {
             + " xray train does (default: off, so that results compare with earlier runs; alternate runs with and"
             + " without it to measure its cost)")
     private boolean debugger;
+
+    @Mixin
+    private PrecisionOptions precision = new PrecisionOptions();
 
     @Option(names = "--json", description = "print one JSON object instead of text")
     private boolean json;
@@ -209,7 +213,9 @@ final class BenchCommand implements Callable<Integer> {
                 directory = temporary;
                 writeFreshModel(directory);
             }
-            try (Classifier classifier = Classifier.load(directory, Device.cpu(), ImageDecoder.defaults())) {
+            // Synthetic images: without --guard-data a reduced precision is timed unchecked.
+            try (Classifier classifier = Classifier.load(directory, Device.cpu(), ImageDecoder.defaults(),
+                    precision.toOptions(true))) {
                 int crop = classifier.artifact().preprocessing().cropSize();
                 if (model != null && crop != size) {
                     throw new InvalidConfigurationException("size", "--size " + size + " differs from the model's"
@@ -226,7 +232,8 @@ final class BenchCommand implements Callable<Integer> {
                     seconds[i] = (System.nanoTime() - start) / 1e9;
                 }
                 String network = (model != null ? model.toString() : "fresh ResNet18")
-                        + " (" + classifier.artifact().architecture().backbone() + ")";
+                        + " (" + classifier.artifact().architecture().backbone() + ", " + classifier.precision().label()
+                        + (classifier.precisionNote().isEmpty() ? "" : ": " + classifier.precisionNote()) + ")";
                 return result("infer", network, untimed, seconds, batch, null, null, null);
             }
         } catch (IOException e) {
