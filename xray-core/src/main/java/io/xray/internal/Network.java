@@ -607,7 +607,7 @@ public final class Network implements AutoCloseable {
     }
 
     /** @return the evaluation-mode network with BatchNorm folded into the convolutions, made once per evaluation phase */
-    private synchronized FoldedResNet folded() {
+    synchronized FoldedResNet folded() {
         if (folded == null) {
             folded = FoldedResNet.fold(backbone, head, manager, BATCH_NORM_EPSILON);
         }
