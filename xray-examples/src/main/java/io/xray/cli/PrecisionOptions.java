@@ -1,5 +1,6 @@
 package io.xray.cli;
 
+import io.xray.InvalidConfigurationException;
 import io.xray.data.Dataset;
 import io.xray.data.Split;
 import io.xray.model.InferenceOptions;
@@ -47,12 +48,31 @@ final class PrecisionOptions {
     }
 
     /**
+     * Checks the options without reading anything: a reduced precision needs {@code --guard-data}
+     * or {@code --no-precision-guard}.
+     *
+     * @param skipGuardWithoutData true where a reduced precision may run unchecked without guard data
+     * @return the precision asked for
+     * @throws InvalidConfigurationException naming {@code --guard-data} when neither is given
+     */
+    Precision requireGuardChoice(boolean skipGuardWithoutData) {
+        Precision chosen = precision();
+        if (chosen.isReduced() && guardData == null && !noGuard && !skipGuardWithoutData) {
+            throw new InvalidConfigurationException("--guard-data", "--precision " + chosen.label() + " is checked against"
+                    + " fp32 on validation images first: give --guard-data DIR (with --guard-val-fraction and"
+                    + " --guard-seed as xray train had them), or --no-precision-guard to skip the check");
+        }
+        return chosen;
+    }
+
+    /**
      * @param skipGuardWithoutData true where a reduced precision without {@code --guard-data} is
      *     run unchecked (a speed benchmark on synthetic images) rather than refused
      * @return the options: the precision, and the guard's images when {@code --guard-data} is given
      */
     InferenceOptions toOptions(boolean skipGuardWithoutData) {
-        InferenceOptions.Builder builder = InferenceOptions.builder().precision(precision());
+        Precision chosen = requireGuardChoice(skipGuardWithoutData);
+        InferenceOptions.Builder builder = InferenceOptions.builder().precision(chosen);
         if (guardData != null && !noGuard) {
             Dataset dataset = Dataset.load(guardData);
             if (guardValFraction != null && guardValFraction > 0) {

@@ -107,6 +107,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        precision.requireGuardChoice(false);
         ModelArtifact.read(model); // fails at once, naming the file, when DIR is not a model
         InferenceOptions options = precision.toOptions(false);
         ModelServer.Builder builder = configure(ModelServer.builder())
