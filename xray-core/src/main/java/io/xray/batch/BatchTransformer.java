@@ -6,6 +6,7 @@ import io.xray.XrayException;
 import io.xray.data.Dataset;
 import io.xray.image.ImageDecoder;
 import io.xray.model.Classifier;
+import io.xray.model.InferenceOptions;
 import io.xray.model.ModelArtifact;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +92,7 @@ public final class BatchTransformer {
     private final ImageDecoder decoder;
     private final String modelId;
     private final boolean explain;
+    private final InferenceOptions inferenceOptions;
 
     private BatchTransformer(Builder b) {
         this.model = b.model;
@@ -105,6 +107,7 @@ public final class BatchTransformer {
         this.decoder = b.decoder;
         this.modelId = b.modelId;
         this.explain = b.explain;
+        this.inferenceOptions = b.inferenceOptions;
     }
 
     /** @return a new builder */
@@ -127,6 +130,7 @@ public final class BatchTransformer {
         b.decoder = decoder;
         b.modelId = modelId;
         b.explain = explain;
+        b.inferenceOptions = inferenceOptions;
         return b;
     }
 
@@ -143,7 +147,7 @@ public final class BatchTransformer {
         if (model != null) {
             return new BatchRun(this, model, inputs).run();
         }
-        try (Classifier loaded = Classifier.load(modelDirectory, Devices.automatic(), decoder)) {
+        try (Classifier loaded = Classifier.load(modelDirectory, Devices.automatic(), decoder, inferenceOptions)) {
             return new BatchRun(this, loaded, inputs).run();
         }
     }
@@ -244,8 +248,19 @@ public final class BatchTransformer {
         private ImageDecoder decoder = ImageDecoder.defaults();
         private String modelId;
         private boolean explain;
+        private InferenceOptions inferenceOptions = InferenceOptions.defaults();
 
         private Builder() {}
+
+        /**
+         * @param options the precision and accuracy guard of the classifier loaded from
+         *     {@link #modelDirectory}; a classifier passed to {@link #model} keeps its own
+         * @return this builder
+         */
+        public Builder inferenceOptions(InferenceOptions options) {
+            this.inferenceOptions = java.util.Objects.requireNonNull(options, "inferenceOptions");
+            return this;
+        }
 
         /**
          * Uses a loaded classifier, which the transformer never closes. Replaces a model directory

@@ -30,13 +30,14 @@ import java.util.List;
  */
 final class FoldedResNet implements AutoCloseable {
 
-    private record Conv(NDArray weight, NDArray bias, Shape stride, Shape padding) {
+    record Conv(NDArray weight, NDArray bias, Shape stride, Shape padding) {
         NDArray apply(NDArray input) {
             return Conv2d.conv2d(input, weight, bias, stride, padding, new Shape(1, 1)).singletonOrThrow();
         }
     }
 
-    private record BasicBlock(Conv first, Conv second, Conv shortcut) {}
+    /** A residual block: two convolutions and, when the shape changes, a 1x1 shortcut convolution (else null). */
+    record BasicBlock(Conv first, Conv second, Conv shortcut) {}
 
     private final NDManager manager;
     private final Conv stem;
@@ -50,6 +51,26 @@ final class FoldedResNet implements AutoCloseable {
         this.blocks = blocks;
         this.headWeight = headWeight;
         this.headBias = headBias;
+    }
+
+    /** @return the folded stem convolution */
+    Conv stem() {
+        return stem;
+    }
+
+    /** @return the residual blocks, in order */
+    List<BasicBlock> blocks() {
+        return blocks;
+    }
+
+    /** @return the head's weight, {@code (1, C)} */
+    NDArray headWeight() {
+        return headWeight;
+    }
+
+    /** @return the head's bias, {@code (1)} */
+    NDArray headBias() {
+        return headBias;
     }
 
     /**

@@ -111,6 +111,7 @@ public final class Network implements AutoCloseable {
     private boolean trainingMode;
     private boolean backboneFrozen;
     private FoldedResNet folded;
+    private ScriptedResNet scripted;
     private final DirectBuffers inputBuffers = new DirectBuffers();
     private final ReluProbe reluProbe;
 
@@ -595,6 +596,10 @@ public final class Network implements AutoCloseable {
 
     /** Forgets the folded snapshot: the parameters are about to change. */
     private synchronized void dropFolded() {
+        if (scripted != null) {
+            scripted.close();
+            scripted = null;
+        }
         if (folded != null) {
             folded.close();
             folded = null;
@@ -602,11 +607,27 @@ public final class Network implements AutoCloseable {
     }
 
     /** @return the evaluation-mode network with BatchNorm folded into the convolutions, made once per evaluation phase */
-    private synchronized FoldedResNet folded() {
+    synchronized FoldedResNet folded() {
         if (folded == null) {
             folded = FoldedResNet.fold(backbone, head, manager, BATCH_NORM_EPSILON);
         }
         return folded;
+    }
+
+    /** @return the folded network written as a bfloat16 TorchScript module, made once per evaluation phase */
+    private synchronized ScriptedResNet scripted() {
+        if (scripted == null) {
+            scripted = ScriptedResNet.load(folded(), TorchScriptArchive.ElementType.BFLOAT16, manager);
+        }
+        return scripted;
+    }
+
+    /**
+     * @return true when this network has a bfloat16 evaluation path: a from-scratch ResNet18,
+     *     whose folded convolutions xray can write as a TorchScript module ({@link ScriptedResNet})
+     */
+    public boolean supportsBfloat16() {
+        return architecture.backbone() == BackboneKind.RESNET18_SCRATCH;
     }
 
     /** @return true in training mode */
@@ -726,12 +747,26 @@ public final class Network implements AutoCloseable {
      * @return one logit per image
      */
     public float[] inferLogits(float[] chw, int count, int size) {
+        return inferLogits(chw, count, size, false);
+    }
+
+    /**
+     * As {@link #inferLogits(float[], int, int)}, with the convolutions in bfloat16 when asked: a
+     * TorchScript module that xray writes from the folded parameters ({@link ScriptedResNet}).
+     *
+     * @param chw the images, {@code count} consecutive {@code (3, size, size)} blocks
+     * @param count how many images
+     * @param size their height and width
+     * @param bfloat16 true for bfloat16 convolutions ({@link #supportsBfloat16()} must hold)
+     * @return one logit per image
+     */
+    public float[] inferLogits(float[] chw, int count, int size, boolean bfloat16) {
         if ((long) count * 3 * size * size != chw.length) {
             throw new IllegalArgumentException(
                     "expected " + count + " x 3 x " + size + " x " + size + " values, got " + chw.length);
         }
         int plane = 3 * size * size;
-        return evaluate(count, size, i -> chw, i -> i * plane);
+        return evaluate(count, size, i -> chw, i -> i * plane, bfloat16);
     }
 
     /**
@@ -740,7 +775,12 @@ public final class Network implements AutoCloseable {
      * straight into native memory in the layout the network runs in (channels-last unless
      * disabled), which the engine then uses without a copy; the buffers are pooled.
      */
-    private float[] evaluate(int count, int size, IntFunction<float[]> arrays, IntUnaryOperator offsets) {
+    private float[] evaluate(int count, int size, IntFunction<float[]> arrays, IntUnaryOperator offsets,
+            boolean bfloat16) {
+        if (bfloat16 && !supportsBfloat16()) {
+            throw new InvalidConfigurationException("precision", "bfloat16 inference is available for the from-scratch "
+                    + "ResNet18 backbone only; this model's backbone is " + architecture.backbone());
+        }
         if (trainingMode) {
             setTrainingMode(false);
         }
@@ -768,6 +808,9 @@ public final class Network implements AutoCloseable {
                 NDArray images = channelsLast
                         ? batch.create(buffer, new Shape(count, size, size, 3), DataType.FLOAT32).transpose(0, 3, 1, 2)
                         : batch.create(buffer, new Shape(count, 3, size, size), DataType.FLOAT32);
+                if (bfloat16) {
+                    return scripted().logits(images).toFloatArray();
+                }
                 boolean fold = architecture.backbone() == BackboneKind.RESNET18_SCRATCH
                         && !"false".equals(System.getProperty(FOLD_BATCH_NORM_PROPERTY));
                 return (fold ? folded().logits(images) : forward(images)).toFloatArray();
@@ -987,7 +1030,20 @@ public final class Network implements AutoCloseable {
      * @return one probability per image
      */
     public double[] probabilities(List<float[]> chwImages, int size, int batchSize) {
-        float[] logits = logits(chwImages, size, batchSize);
+        return probabilities(chwImages, size, batchSize, false);
+    }
+
+    /**
+     * As {@link #probabilities(List, int, int)}, with the convolutions in bfloat16 when asked.
+     *
+     * @param chwImages preprocessed images, each {@code 3 x size x size}
+     * @param size their height and width
+     * @param batchSize how many go through the network at once
+     * @param bfloat16 true for bfloat16 convolutions ({@link #supportsBfloat16()} must hold)
+     * @return one probability per image
+     */
+    public double[] probabilities(List<float[]> chwImages, int size, int batchSize, boolean bfloat16) {
+        float[] logits = logits(chwImages, size, batchSize, bfloat16);
         double[] probabilities = new double[logits.length];
         for (int i = 0; i < logits.length; i++) {
             probabilities[i] = sigmoid(logits[i]);
@@ -1005,6 +1061,19 @@ public final class Network implements AutoCloseable {
      * @return one logit per image
      */
     public float[] logits(List<float[]> chwImages, int size, int batchSize) {
+        return logits(chwImages, size, batchSize, false);
+    }
+
+    /**
+     * As {@link #logits(List, int, int)}, with the convolutions in bfloat16 when asked.
+     *
+     * @param chwImages preprocessed images, each {@code 3 x size x size}
+     * @param size their height and width
+     * @param batchSize how many go through the network at once
+     * @param bfloat16 true for bfloat16 convolutions ({@link #supportsBfloat16()} must hold)
+     * @return one logit per image
+     */
+    public float[] logits(List<float[]> chwImages, int size, int batchSize, boolean bfloat16) {
         float[] logits = new float[chwImages.size()];
         int plane = 3 * size * size;
         for (int i = 0; i < chwImages.size(); i++) {
@@ -1016,7 +1085,7 @@ public final class Network implements AutoCloseable {
         for (int start = 0; start < chwImages.size(); start += batchSize) {
             int count = Math.min(batchSize, chwImages.size() - start);
             int first = start;
-            float[] batch = evaluate(count, size, i -> chwImages.get(first + i), i -> 0);
+            float[] batch = evaluate(count, size, i -> chwImages.get(first + i), i -> 0, bfloat16);
             System.arraycopy(batch, 0, logits, start, count);
         }
         return logits;
@@ -1067,6 +1136,7 @@ public final class Network implements AutoCloseable {
     /** Releases the native memory of the parameters and of a TorchScript module. */
     @Override
     public void close() {
+        dropFolded();
         manager.close();
         if (scriptModel != null) {
             scriptModel.close();

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * through the model's own {@link Preprocessing}; the label comes from the model's own threshold.
  *
  * <p>Every probability it returns (predictions, explanations, scores, and so what the model server
- * and batch scoring answer) is calibrated: {@code sigmoid(logit / temperature)} with the model's
+ * and batch scoring answer) is calibrated: {@code sigmoid(logit / temperature + offset)} with the model's
  * {@link #temperature()} ({@link ProbabilityCalibration}), 1 for a model trained before xray fitted
  * one. The threshold is on the same calibrated probabilities.
  *
@@ -57,13 +58,21 @@ public final class Classifier implements AutoCloseable {
     private final ImageDecoder decoder;
     private final Path directory;
     private final String modelId;
+    private final InferenceOptions options;
+    private final Precision precision;
+    private final String precisionNote;
+    private PrecisionCheck precisionCheck;
 
-    private Classifier(Path directory, ModelArtifact artifact, Network network, ImageDecoder decoder, String modelId) {
+    private Classifier(Path directory, ModelArtifact artifact, Network network, ImageDecoder decoder, String modelId,
+            InferenceOptions options, Precision precision, String precisionNote) {
         this.directory = directory;
         this.artifact = artifact;
         this.network = network;
         this.decoder = decoder;
         this.modelId = modelId;
+        this.options = options;
+        this.precision = precision;
+        this.precisionNote = precisionNote;
     }
 
     /**
@@ -85,11 +94,145 @@ public final class Classifier implements AutoCloseable {
      * @return the classifier
      */
     public static Classifier load(Path directory, Device device, ImageDecoder decoder) {
+        return load(directory, device, decoder, InferenceOptions.defaults());
+    }
+
+    /**
+     * Loads a model directory onto the default device with a precision and its accuracy guard.
+     *
+     * @param directory the directory holding {@value ModelArtifact#FILE_NAME} and the weights
+     * @param options the precision and the guard
+     * @return the classifier
+     * @throws PrecisionRejectedException when the guard refuses the reduced precision, with the figures
+     */
+    public static Classifier load(Path directory, InferenceOptions options) {
+        return load(directory, Devices.automatic(), ImageDecoder.defaults(), options);
+    }
+
+    /**
+     * Loads a model directory with a precision. A reduced precision ({@link Precision#BF16}) is
+     * used only where it can be: for a from-scratch ResNet18 on a device that computes it natively
+     * (a CPU with AVX-512 BF16 or AMX, {@link Precision#cpuHasBfloat16()}, or a GPU); otherwise the
+     * classifier runs in float32, logs why at WARN and says so in {@link #precisionNote()}. When it
+     * is used, the guard runs first, unless {@link InferenceOptions#skipGuard()}: the guard images
+     * are scored in both precisions ({@link #comparePrecision}) and the classifier is refused when
+     * the figures exceed the options' limits. Explanations ({@link #explain}) always run in float32.
+     *
+     * @param directory the directory holding {@value ModelArtifact#FILE_NAME} and the weights
+     * @param device where the network runs
+     * @param decoder decodes image files and bytes, with its limits
+     * @param options the precision and the guard
+     * @return the classifier
+     * @throws PrecisionRejectedException when the guard refuses the reduced precision, with the figures
+     */
+    public static Classifier load(Path directory, Device device, ImageDecoder decoder, InferenceOptions options) {
         Objects.requireNonNull(decoder, "decoder");
+        Objects.requireNonNull(options, "options");
         ModelArtifact artifact = ModelArtifact.read(directory);
         String modelId = ModelId.of(directory, artifact);
         Network network = Network.load(artifact.architecture(), directory, device);
-        return new Classifier(directory, artifact, network, decoder, modelId);
+        try {
+            Precision precision = options.precision();
+            String note = "";
+            if (precision == Precision.BF16 && !network.supportsBfloat16()) {
+                note = "bf16 is available for the from-scratch ResNet18 backbone only; this model's backbone is "
+                        + artifact.architecture().backbone() + ": using fp32";
+            } else if (precision == Precision.BF16 && !device.isGpu() && !Precision.cpuHasBfloat16()) {
+                note = "this CPU has no native bfloat16 (no avx512_bf16 or amx_bf16 flag in /proc/cpuinfo), where bf16"
+                        + " would be emulated and slower than fp32: using fp32";
+            }
+            if (!note.isEmpty()) {
+                LOG.warn("{}: {}", directory, note);
+                precision = Precision.FP32;
+            }
+            Classifier classifier = new Classifier(directory, artifact, network, decoder, modelId, options, precision,
+                    note);
+            if (precision.isReduced() && !options.skipGuard()) {
+                PrecisionCheck check = classifier.comparePrecision(precision, options.guardImages());
+                if (!check.acceptable()) {
+                    throw new PrecisionRejectedException(check);
+                }
+                LOG.info("{}: {} accepted: {}", directory, precision.label(), check.summary());
+                classifier.precisionCheck = check;
+            }
+            return classifier;
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
+    }
+
+    /** @return the precision this classifier predicts with (float32 when a reduced one was asked for but is unavailable) */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** @return why the precision asked for is not the one used, or an empty string */
+    public String precisionNote() {
+        return precisionNote;
+    }
+
+    /** @return the accuracy guard's figures, when a reduced precision was checked at load */
+    public Optional<PrecisionCheck> precisionCheck() {
+        return Optional.ofNullable(precisionCheck);
+    }
+
+    /**
+     * Scores labelled images in float32 and in a reduced precision and compares them, with the
+     * limits of the options this classifier was loaded with: what the accuracy guard runs. It does
+     * not change how this classifier predicts, and may be called on a float32 classifier to see
+     * what a reduced precision would do (where the CPU lacks native bfloat16 it is emulated: the
+     * figures hold, the speed does not).
+     *
+     * @param reduced the precision to compare with float32
+     * @param records labelled images, both classes present
+     * @return the figures
+     * @throws io.xray.InvalidConfigurationException when the model has no path in that precision
+     */
+    public PrecisionCheck comparePrecision(Precision reduced, List<ImageRecord> records) {
+        Objects.requireNonNull(reduced, "reduced");
+        if (reduced == Precision.BF16 && !network.supportsBfloat16()) {
+            throw new io.xray.InvalidConfigurationException("precision", "bf16 is available for the from-scratch"
+                    + " ResNet18 backbone only; this model's backbone is " + artifact.architecture().backbone());
+        }
+        Preprocessing preprocessing = artifact.preprocessing();
+        int n = records.size();
+        double[] fp32 = new double[n];
+        double[] lower = new double[n];
+        int[] labels = new int[n];
+        for (int start = 0; start < n; start += DEFAULT_BATCH_SIZE) {
+            int end = Math.min(n, start + DEFAULT_BATCH_SIZE);
+            List<float[]> chw = new ArrayList<>(end - start);
+            for (int i = start; i < end; i++) {
+                chw.add(preprocessing.toChw(decoder.decode(records.get(i).path())));
+                labels[i] = records.get(i).label().index();
+            }
+            int crop = preprocessing.cropSize();
+            // Calibrated, as the stored threshold is.
+            System.arraycopy(calibrated(network.logits(chw, crop, DEFAULT_BATCH_SIZE, false)), 0, fp32, start,
+                    end - start);
+            System.arraycopy(calibrated(network.logits(chw, crop, DEFAULT_BATCH_SIZE, reduced == Precision.BF16)), 0,
+                    lower, start, end - start);
+        }
+        return comparePrecision(reduced, fp32, lower, labels, threshold(), options.maxAucChange(),
+                options.maxFlippedShare());
+    }
+
+    /** The guard's figures from two series of probabilities of the same labelled images. */
+    static PrecisionCheck comparePrecision(Precision reduced, double[] fp32, double[] lower, int[] labels,
+            double threshold, double maxAucChange, double maxFlippedShare) {
+        int flipped = 0;
+        double largest = 0;
+        for (int i = 0; i < fp32.length; i++) {
+            if ((fp32[i] >= threshold) != (lower[i] >= threshold)) {
+                flipped++;
+            }
+            largest = Math.max(largest, Math.abs(fp32[i] - lower[i]));
+        }
+        double aucFp32 = BinaryMetrics.compute(fp32, labels, threshold).rocAuc();
+        double auc = BinaryMetrics.compute(lower, labels, threshold).rocAuc();
+        return new PrecisionCheck(reduced, fp32.length, aucFp32, auc, flipped, largest, threshold, maxAucChange,
+                maxFlippedShare);
     }
 
     /** @return the model's description */
@@ -278,7 +421,8 @@ public final class Classifier implements AutoCloseable {
             for (int i = start; i < end; i++) {
                 chw.add(preprocessing.toChw(images.get(i)));
             }
-            float[] batch = network.logits(chw, preprocessing.cropSize(), DEFAULT_BATCH_SIZE);
+            float[] batch = network.logits(chw, preprocessing.cropSize(), DEFAULT_BATCH_SIZE,
+                    precision == Precision.BF16);
             System.arraycopy(batch, 0, logits, start, batch.length);
         }
         return logits;
@@ -412,6 +556,7 @@ public final class Classifier implements AutoCloseable {
                         + crop + " x " + crop + " = " + plane);
             }
         }
-        return calibrated(network.logits(java.util.Arrays.asList(chwBatch), crop, DEFAULT_BATCH_SIZE));
+        return calibrated(network.logits(java.util.Arrays.asList(chwBatch), crop, DEFAULT_BATCH_SIZE,
+                precision == Precision.BF16));
     }
 }

@@ -4,6 +4,7 @@ import io.xray.XrayException;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
 import io.xray.model.Explanation;
+import io.xray.model.InferenceOptions;
 import io.xray.model.ModelArtifact;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -49,7 +50,21 @@ public final class ClassifierModel implements InferenceModel {
      * @throws XrayException naming the file when the directory is not a loadable model
      */
     public static ClassifierModel load(Path directory) {
-        Classifier classifier = Classifier.load(directory);
+        return load(directory, InferenceOptions.defaults());
+    }
+
+    /**
+     * Loads a model directory with a precision and its accuracy guard; the returned model owns the
+     * classifier and closes it.
+     *
+     * @param directory a model directory written by training
+     * @param options the precision and the guard, see {@link Classifier#load(Path, InferenceOptions)}
+     * @return the model
+     * @throws XrayException naming the file when the directory is not a loadable model, or
+     *     {@link io.xray.model.PrecisionRejectedException} when the guard refuses the precision
+     */
+    public static ClassifierModel load(Path directory, InferenceOptions options) {
+        Classifier classifier = Classifier.load(directory, options);
         try {
             return new ClassifierModel(classifier, true);
         } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,6 +28,9 @@ import picocli.CommandLine.Spec;
 final class BatchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
+
+    @Mixin
+    private PrecisionOptions precision = new PrecisionOptions();
 
     @Option(names = "--model", required = true, description = "model directory written by training")
     private Path model;
@@ -56,6 +60,7 @@ final class BatchCommand implements Callable<Integer> {
                 .threads(threads)
                 .batchSize(batchSize)
                 .explain(explain)
+                .inferenceOptions(precision.toOptions(false))
                 .build()
                 .run();
         PrintWriter out = spec.commandLine().getOut();

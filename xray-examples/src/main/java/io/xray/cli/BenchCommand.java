@@ -29,6 +29,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -103,6 +104,9 @@ final class BenchCommand implements Callable<Integer> {
             + " without it to measure its cost)")
     private boolean debugger;
 
+    @Mixin
+    private PrecisionOptions precision = new PrecisionOptions();
+
     @Option(names = "--json", description = "print one JSON object instead of text")
     private boolean json;
 
@@ -127,7 +131,8 @@ final class BenchCommand implements Callable<Integer> {
             Double lastToFirstRatio,
             Integer cachedImages,
             Double cacheSeconds,
-            Double cacheImagesPerSecond) {}
+            Double cacheImagesPerSecond,
+            Double cpuMsPerImage) {}
 
     @Override
     public Integer call() {
@@ -209,7 +214,9 @@ final class BenchCommand implements Callable<Integer> {
                 directory = temporary;
                 writeFreshModel(directory);
             }
-            try (Classifier classifier = Classifier.load(directory, Device.cpu(), ImageDecoder.defaults())) {
+            // Synthetic images: without --guard-data a reduced precision is timed unchecked.
+            try (Classifier classifier = Classifier.load(directory, Device.cpu(), ImageDecoder.defaults(),
+                    precision.toOptions(true))) {
                 int crop = classifier.artifact().preprocessing().cropSize();
                 if (model != null && crop != size) {
                     throw new InvalidConfigurationException("size", "--size " + size + " differs from the model's"
@@ -220,14 +227,22 @@ final class BenchCommand implements Callable<Integer> {
                     classifier.probabilities(images);
                 }
                 double[] seconds = new double[timed];
+                long cpuStart = processCpuNanos();
                 for (int i = 0; i < timed; i++) {
                     long start = System.nanoTime();
                     classifier.probabilities(images);
                     seconds[i] = (System.nanoTime() - start) / 1e9;
                 }
+                long cpuNanos = processCpuNanos() - cpuStart;
                 String network = (model != null ? model.toString() : "fresh ResNet18")
-                        + " (" + classifier.artifact().architecture().backbone() + ")";
-                return result("infer", network, untimed, seconds, batch, null, null, null);
+                        + " (" + classifier.artifact().architecture().backbone() + ", " + classifier.precision().label()
+                        + (classifier.precisionNote().isEmpty() ? "" : ": " + classifier.precisionNote()) + ")";
+                BenchResult r = result("infer", network, untimed, seconds, batch, null, null, null);
+                Double cpuMs = cpuStart < 0 ? null : round1(cpuNanos / 1e6 / ((double) timed * batch) * 10) / 10;
+                return new BenchResult(r.mode(), r.network(), r.size(), r.batch(), r.warmup(), r.steps(),
+                        r.intraOpThreads(), r.interOpThreads(), r.djlVersion(), r.pytorchVersion(), r.imagesPerSecond(),
+                        r.msPerStepMedian(), r.msPerStep(), r.firstBatchesImagesPerSecond(),
+                        r.lastBatchesImagesPerSecond(), r.lastToFirstRatio(), null, null, null, cpuMs);
             }
         } catch (IOException e) {
             throw new XrayException("cannot make a temporary model folder: " + e.getMessage(), e);
@@ -236,6 +251,19 @@ final class BenchCommand implements Callable<Integer> {
                 deleteQuietly(temporary);
             }
         }
+    }
+
+    /**
+     * @return the CPU time of the whole process so far, every thread (the engine's native ones too),
+     *     in nanoseconds; -1 where the JVM does not say. Less sensitive than wall time to other
+     *     processes taking the cores, since it counts only the cycles this process got.
+     */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private void writeFreshModel(Path directory) {
@@ -281,7 +309,7 @@ final class BenchCommand implements Callable<Integer> {
                 JniUtils.getNumInteropThreads(), Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion(),
                 round1(imagesPerStep / median), round1(median * 1000), ms, round1(first), round1(last),
                 ratio == null ? null : Math.round(ratio * 1000) / 1000.0, cachedImages, round1(cacheSeconds),
-                round1(cacheRate));
+                round1(cacheRate), null);
     }
 
     static double median(double[] values) {
@@ -329,6 +357,10 @@ final class BenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "first %d batches %.1f images/s, last %d batches %.1f images/s (last/first %.3f)%n",
                     STEADINESS_WINDOW, r.firstBatchesImagesPerSecond(), STEADINESS_WINDOW,
                     r.lastBatchesImagesPerSecond(), r.lastToFirstRatio());
+        }
+        if (r.cpuMsPerImage() != null) {
+            out.printf(Locale.ROOT, "process CPU time: %.2f ms per image over the timed steps (all threads)%n",
+                    r.cpuMsPerImage());
         }
         out.printf(Locale.ROOT, "images_per_second=%.1f%n", r.imagesPerSecond());
     }

@@ -7,6 +7,9 @@ import io.xray.metrics.ConfusionMatrix;
 import io.xray.metrics.ReliabilityTable;
 import io.xray.model.Classifier;
 import io.xray.model.Evaluation;
+import io.xray.model.InferenceOptions;
+import io.xray.model.Precision;
+import io.xray.model.PrecisionCheck;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -47,14 +50,20 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object on standard output (logs go to standard error)")
     private boolean json;
 
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|bf16",
+            description = "evaluate in this precision; with bf16, also score the split in fp32 and report what the"
+                    + " accuracy guard would say (ROC AUC change, flipped decisions) (default: ${DEFAULT-VALUE})")
+    private String precision;
+
     /**
      * The JSON that {@code --json} prints: the metrics at the model's threshold on its calibrated
-     * probabilities, its temperature and offset, and the expected calibration error and reliability
-     * table before and after calibration.
+     * probabilities, its temperature and offset, the expected calibration error and reliability
+     * table before and after calibration, and with a reduced precision what the accuracy guard says.
      */
     record EvaluationJson(String model, String data, String split, double threshold, String thresholdRule,
-            int leftOut, BinaryMetrics metrics, double temperature, double offset, double eceBefore, double eceAfter,
-            ReliabilityTable reliabilityBefore, ReliabilityTable reliabilityAfter) {}
+            int leftOut, String precision, BinaryMetrics metrics, double temperature, double offset, double eceBefore,
+            double eceAfter, ReliabilityTable reliabilityBefore, ReliabilityTable reliabilityAfter,
+            PrecisionCheck precisionCheck, Boolean precisionAccepted) {}
 
     @Override
     public Integer call() {
@@ -64,8 +73,20 @@ final class EvaluateCommand implements Callable<Integer> {
             dataset = dataset.withValidationFromTrain(valFraction, seed);
         }
         Evaluation evaluation;
-        try (Classifier classifier = Classifier.load(model)) {
+        Precision asked = Precision.parse(precision);
+        PrecisionCheck check = null;
+        String used;
+        InferenceOptions options = InferenceOptions.builder().precision(asked).skipGuard().build();
+        try (Classifier classifier = Classifier.load(model, options)) {
             evaluation = classifier.evaluate(dataset, chosen);
+            used = classifier.precision().label();
+            if (!classifier.precisionNote().isEmpty()) {
+                spec.commandLine().getErr().println("warning: " + classifier.precisionNote());
+            }
+            if (classifier.precision().isReduced()) {
+                check = classifier.comparePrecision(classifier.precision(),
+                        classifier.artifact().withCalibrationMarked(dataset).records(chosen));
+            }
         }
         evaluation.trainingSplitMismatch().ifPresent(mismatch -> {
             PrintWriter err = spec.commandLine().getErr();
@@ -76,10 +97,16 @@ final class EvaluateCommand implements Callable<Integer> {
         if (json) {
             out.println(JsonOutput.write(new EvaluationJson(model.toString(), data.toString(),
                     evaluation.split().directoryName(), evaluation.threshold(), evaluation.thresholdRule(),
-                    evaluation.leftOut(), evaluation.metrics(), evaluation.temperature(), evaluation.offset(), evaluation.eceBefore(),
-                    evaluation.eceAfter(), evaluation.uncalibrated(), evaluation.calibrated())));
+                    evaluation.leftOut(), used, evaluation.metrics(), evaluation.temperature(), evaluation.offset(),
+                    evaluation.eceBefore(), evaluation.eceAfter(), evaluation.uncalibrated(), evaluation.calibrated(),
+                    check, check == null ? null : check.acceptable())));
         } else {
             print(out, evaluation);
+            if (check != null) {
+                out.println();
+                out.printf(Locale.ROOT, "precision   %s: %s%n", used, check.summary());
+                out.printf(Locale.ROOT, "guard       %s%n", check.acceptable() ? "accepted" : "refused");
+            }
         }
         out.flush();
         return 0;

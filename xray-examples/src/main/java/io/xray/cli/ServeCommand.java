@@ -1,6 +1,7 @@
 package io.xray.cli;
 
 import io.xray.InvalidConfigurationException;
+import io.xray.model.InferenceOptions;
 import io.xray.model.ModelArtifact;
 import io.xray.serve.ClassifierModel;
 import io.xray.serve.ModelServer;
@@ -14,6 +15,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,6 +49,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
+
+    @Mixin
+    private PrecisionOptions precision = new PrecisionOptions();
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "model directory written by xray train")
     private Path model;
@@ -102,9 +107,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        precision.requireGuardChoice(false);
         ModelArtifact.read(model); // fails at once, naming the file, when DIR is not a model
+        InferenceOptions options = precision.toOptions(false);
         ModelServer.Builder builder = configure(ModelServer.builder())
-                .modelLoader(() -> ClassifierModel.load(model));
+                .modelLoader(() -> ClassifierModel.load(model, options));
         PrintWriter out = spec.commandLine().getOut();
         try (ModelServer server = builder.build().start()) {
             server.installShutdownHook();

@@ -66,6 +66,24 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchInferInBf16_shouldNameThePrecisionItRan() {
+        Result result = run("bench", "infer", "--size", "32", "--batch", "2", "--steps", "2", "--warmup", "1",
+                "--precision", "bf16");
+        assertThat(result.status()).as(result.err()).isZero();
+        // bf16 where this CPU computes it natively, otherwise fp32 with the reason.
+        assertThat(result.out()).containsAnyOf("RESNET18_SCRATCH, bf16)", "RESNET18_SCRATCH, fp32: this CPU has no native");
+        assertThat(result.out()).contains("process CPU time:");
+        assertThat(result.lastLine()).matches("images_per_second=\\d+\\.\\d");
+    }
+
+    @Test
+    void serveInBf16WithoutGuardData_shouldAskForItOrTheOptOut() {
+        CliRun result = CliRun.run("serve", "--model", "no-such-model", "--precision", "bf16");
+        assertThat(result.status()).isNotZero();
+        assertThat(result.err()).contains("--guard-data", "--no-precision-guard");
+    }
+
+    @Test
     void benchWithAnUnknownMode_shouldSayWhatIsExpected() {
         Result result = run("bench", "fly");
         assertThat(result.status()).isEqualTo(XrayCli.EXIT_USAGE);
