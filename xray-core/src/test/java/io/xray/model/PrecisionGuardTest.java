@@ -184,7 +184,8 @@ class PrecisionGuardTest {
             ModelArtifact a = ModelArtifact.read(copy);
             double threshold = (fp32[most] + bf16[most]) / 2;
             new ModelArtifact(a.formatVersion(), a.architecture(), a.preprocessing(), threshold, a.thresholdRule(),
-                    a.classNames(), a.validationMetrics(), a.provenance(), a.thresholdCalibration()).write(copy);
+                    a.classNames(), a.validationMetrics(), a.provenance(), a.thresholdCalibration(),
+                    a.probabilityCalibration()).write(copy);
 
             InferenceOptions guarded = InferenceOptions.builder().precision(Precision.BF16).guardImages(images).build();
             assertThatThrownBy(() -> Classifier.load(copy, guarded))
