@@ -49,7 +49,9 @@ class TrainingRecipeTest {
                 .containsEntry("contrast", "0.3")
                 .containsEntry("positive-class-weight", "auto")
                 .containsEntry("augmentation", "true")
-                .containsEntry("threshold-rule", "max-f1");
+                .containsEntry("equalization", "histogram")
+                .containsEntry("monitor", "loss")
+                .containsEntry("threshold-rule", "sensitivity>=0.95");
     }
 
     @Test
