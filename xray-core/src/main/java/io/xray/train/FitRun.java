@@ -505,16 +505,13 @@ final class FitRun {
      * A run resumes only with the options it was started with, except the threshold rule: it is
      * applied once, after the last epoch, so a finished run resumed with another rule keeps its
      * network and chooses its threshold anew. A key added to recipes after the checkpoint was
-     * written matches when it holds the default recipe's value (what training did before the key).
+     * written matches the value that means what training did before the key existed.
      */
     private void requireSameOptions(CheckpointState state) {
         Map<String, String> now = new LinkedHashMap<>(config.hyperparameters());
-        Map<String, String> then = new LinkedHashMap<>(state.hyperparameters());
+        Map<String, String> then = new LinkedHashMap<>(RecipeHyperparameters.withKeysAddedSince(state.hyperparameters()));
         String ruleNow = now.remove(THRESHOLD_RULE);
         String ruleThen = then.remove(THRESHOLD_RULE);
-        // A key that a checkpoint of an earlier xray lacks meant that key's default behaviour then.
-        Map<String, String> defaults = TrainingRecipe.defaults().toHyperparameters();
-        now.keySet().removeIf(key -> !then.containsKey(key) && Objects.equals(now.get(key), defaults.get(key)));
         if (ruleThen != null && !ruleThen.equals(ruleNow)) {
             LOG.info("Threshold rule {} instead of the run's {}: the network is trained as before, the threshold is"
                     + " chosen anew", ruleNow, ruleThen);

@@ -125,6 +125,13 @@ final class RecipeHyperparameters {
 
     private static final Map<String, Key> BY_NAME = byName();
 
+    /**
+     * Keys added to recipes after their first version, each with the value that says what xray did
+     * before the key existed. A complete map written by an earlier xray (a model's provenance, a
+     * checkpoint) lacks them and means those values, not today's defaults.
+     */
+    private static final Map<String, String> ADDED_KEYS = Map.of("equalization", "none");
+
     private RecipeHyperparameters() {}
 
     /** @return every key a recipe writes, in order (without {@code preset}, which only reading knows) */
@@ -159,6 +166,7 @@ final class RecipeHyperparameters {
             }
             values.put(key, decode(key, entry.getValue()));
         }
+        values = withKeysAddedSince(values);
         TrainingRecipe start = values.containsKey(PRESET) ? TrainingRecipe.preset(values.get(PRESET)) : base;
         Reading reading = new Reading(start);
         for (Map.Entry<String, String> entry : values.entrySet()) {
@@ -180,6 +188,22 @@ final class RecipeHyperparameters {
             reading.recipe.noAugmentation();
         }
         return built("recipe", values, reading.recipe::build);
+    }
+
+    /**
+     * @param hyperparameters a recipe's map, complete or partial
+     * @return the map itself, unless it is complete but for keys added since (written by an earlier
+     *     xray): then a copy with those keys at the values that mean what that xray did
+     */
+    static Map<String, String> withKeysAddedSince(Map<String, String> hyperparameters) {
+        boolean olderComplete = KEYS.stream().map(Key::name)
+                .allMatch(key -> hyperparameters.containsKey(key) || ADDED_KEYS.containsKey(key));
+        if (!olderComplete || hyperparameters.keySet().containsAll(ADDED_KEYS.keySet())) {
+            return hyperparameters;
+        }
+        Map<String, String> completed = new LinkedHashMap<>(hyperparameters);
+        ADDED_KEYS.forEach(completed::putIfAbsent);
+        return completed;
     }
 
     private static void apply(Reading reading, String key, String value) {

@@ -151,7 +151,7 @@ class CheckpointResumeTest {
     }
 
     @Test
-    void resume_ofACheckpointWithoutAKeyAddedSince_shouldTakeTheDefaultValueAsTheOneItWasTrainedWith()
+    void resume_ofACheckpointWithoutAKeyAddedSince_shouldTakeTheValueThatMeansWhatTrainingDidBefore()
             throws IOException {
         Path copy = copyOfReference("older-keys");
         dropEqualizationKey(copy);
@@ -164,7 +164,7 @@ class CheckpointResumeTest {
                                 .equalization(Equalization.HISTOGRAM).build())
                         .build().fit(dataset))
                 .isInstanceOf(InvalidConfigurationException.class)
-                .hasMessageContaining("equalization was null, now histogram");
+                .hasMessageContaining("equalization was none, now histogram");
     }
 
     @Test

@@ -45,6 +45,9 @@ class ResNetFineTunerFitTest {
                 .epochs(4)
                 .learningRate(3e-3)
                 .earlyStoppingPatience(0)
+                // What these tests were written for: the seed notebook's monitor and threshold rule.
+                .monitor(ValidationMetric.F1)
+                .thresholdRule(ThresholdRule.maxF1())
                 .seed(7)
                 .device(Device.cpu())
                 .decodeThreads(1)

@@ -55,6 +55,17 @@ class TrainingRecipeTest {
     }
 
     @Test
+    void completeMapOfAnEarlierXray_withoutEqualization_shouldReadAsNoEqualization() {
+        Map<String, String> older = new LinkedHashMap<>(TrainingRecipe.defaults().toHyperparameters());
+        older.remove("equalization");
+
+        assertThat(TrainingRecipe.fromHyperparameters(older).preprocessing().equalization()).isEqualTo(Equalization.NONE);
+        // A partial map (a command line, a tuning job) takes the preset's value for what it leaves out.
+        assertThat(TrainingRecipe.fromHyperparameters(Map.of("epochs", "3")).preprocessing().equalization())
+                .isEqualTo(Equalization.HISTOGRAM);
+    }
+
+    @Test
     void fineTunerBuilder_shouldStartFromTheDefaultRecipe() {
         ResNetFineTuner tuner = ResNetFineTuner.builder().outputDirectory(Path.of("runs/x")).build();
         assertThat(tuner.recipe()).isEqualTo(TrainingRecipe.defaults());
