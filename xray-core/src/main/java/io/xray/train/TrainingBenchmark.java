@@ -9,6 +9,7 @@ import io.xray.backbone.Backbone;
 import io.xray.backbone.BackboneKind;
 import io.xray.data.ImageRecord;
 import io.xray.debug.ActivationStatistics;
+import io.xray.debug.Profiler;
 import io.xray.debug.RuleEngine;
 import io.xray.debug.StepObservation;
 import io.xray.image.Preprocessing;
@@ -67,7 +68,8 @@ public final class TrainingBenchmark {
      * Runs {@code warmupSteps + steps} training steps of the configured backbone, optimiser, batch
      * size and crop size on synthetic images (Gaussian noise, alternating labels), with the
      * configured trainable layers, and returns the seconds of each timed step. When the configuration's
-     * debugger is on, each step is measured and evaluated as {@link ResNetFineTuner#fit} does.
+     * debugger is on, each step is measured and evaluated as {@link ResNetFineTuner#fit} does; when
+     * its profiler is on, it samples the process as in {@code fit} and hears every step's time.
      *
      * @param config the trainer's configuration (its output directory is not used)
      * @param device where the network runs
@@ -102,6 +104,7 @@ public final class TrainingBenchmark {
             float learningRate = (float) config.learningRate();
             // The configured debugger looks inside the network as fit() does, so on/off pairs measure its cost.
             RuleEngine debugger = config.debugger().enabled() ? new RuleEngine(config.debugger()) : null;
+            Profiler profiler = config.profiler().enabled() ? new Profiler(config.profiler()) : null;
             for (int s = 0; s < warmupSteps + steps; s++) {
                 long start = System.nanoTime();
                 long global = s + 1L;
@@ -118,12 +121,18 @@ public final class TrainingBenchmark {
                             seen == null ? null : seen.logits(), seen == null ? List.of() : seen.gradients(),
                             seen == null ? List.of() : seen.weights(), activations));
                 }
+                if (profiler != null) {
+                    profiler.stepEnded(global, (System.nanoTime() - start) / 1e9);
+                }
                 if (s >= warmupSteps) {
                     seconds[s - warmupSteps] = (System.nanoTime() - start) / 1e9;
                 }
             }
             if (debugger != null) {
                 debugger.close();
+            }
+            if (profiler != null) {
+                profiler.close();
             }
         }
         return seconds;

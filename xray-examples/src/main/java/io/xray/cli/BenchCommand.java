@@ -10,6 +10,7 @@ import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.debug.DebuggerConfig;
+import io.xray.debug.ProfilerConfig;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
 import io.xray.model.Classifier;
@@ -104,6 +105,11 @@ final class BenchCommand implements Callable<Integer> {
             + " without it to measure its cost)")
     private boolean debugger;
 
+    @Option(names = "--profiler", description = "train: run the profiler (process and system sampled every 500 ms,"
+            + " every step timed), as xray train does (default: off; alternate runs with and without it to measure"
+            + " its cost)")
+    private boolean profiler;
+
     @Mixin
     private PrecisionOptions precision = new PrecisionOptions();
 
@@ -195,7 +201,8 @@ final class BenchCommand implements Callable<Integer> {
         TrainingRecipe recipe = TrainingRecipe.defaults().withHyperparameters(Map.of("backbone", "scratch",
                 "image-size", Integer.toString(size), "batch-size", Integer.toString(batch), "seed", Long.toString(seed)));
         return ResNetFineTuner.builder().recipe(recipe).outputDirectory(output)
-                .debugger(debugger ? DebuggerConfig.defaults() : DebuggerConfig.disabled()).build();
+                .debugger(debugger ? DebuggerConfig.defaults() : DebuggerConfig.disabled())
+                .profiler(profiler ? ProfilerConfig.defaults() : ProfilerConfig.disabled()).build();
     }
 
     private BenchResult train(int untimed, int timed) {

@@ -34,6 +34,14 @@ class BenchCommandTest {
     }
 
     @Test
+    void benchTrainWithDebuggerAndProfiler_shouldRunThemAndStillEndWithImagesPerSecond() {
+        Result result = run("bench", "train", "--size", "32", "--batch", "2", "--steps", "2", "--warmup", "1",
+                "--debugger", "--profiler");
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.lastLine()).matches("images_per_second=\\d+\\.\\d");
+    }
+
+    @Test
     void benchInferJson_shouldReportMedianAndSteadiness() throws Exception {
         // The engine's own thread count, so that the other tests of this JVM keep theirs.
         ai.djl.engine.Engine.getEngine("PyTorch");
