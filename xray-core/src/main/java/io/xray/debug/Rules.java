@@ -319,6 +319,9 @@ final class Rules {
         private void check(long step, int epoch) {
             long small = Math.min(seen[0], seen[1]);
             long large = Math.max(seen[0], seen[1]);
+            if (large == 0) {
+                return; // no labelled step observed yet (a head trained on cached features shows none)
+            }
             double ratio = small == 0 ? Double.POSITIVE_INFINITY : (double) large / small;
             if (ratio > p("threshold_imbalance")) {
                 fire(step, epoch, "the training labels hold " + seen[0] + " NORMAL and " + seen[1]

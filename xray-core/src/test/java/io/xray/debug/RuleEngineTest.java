@@ -113,4 +113,15 @@ class RuleEngineTest {
             assertThat(engine.report().verdicts()).allSatisfy(v -> assertThat(v.evidence()).isEqualTo("no issues found"));
         }
     }
+
+    @Test
+    void classImbalance_afterAnEpochWithoutSteps_shouldNotFire() {
+        DebuggerConfig config = DebuggerConfig.builder().rule(DebugRule.of(RuleName.CLASS_IMBALANCE)).build();
+        try (RuleEngine engine = new RuleEngine(config)) {
+            // A head trained on cached features: epochs end, no step is observed.
+            assertThat(engine.observeEpoch(new EpochObservation(1, 10, 0.5, Double.NaN, 0.6))).isFalse();
+
+            assertThat(engine.report().verdict(RuleName.CLASS_IMBALANCE).orElseThrow().fired()).isFalse();
+        }
+    }
 }
