@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,6 +85,10 @@ final class SeedsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--seed " + options.seed + " is not used by xray seeds: give the seeds with --seeds");
+        }
         TrainingRecipe recipe = options.recipe(spec);
         PrintWriter out = spec.commandLine().getOut();
         List<SeedResult> results = new ArrayList<>();

@@ -89,4 +89,13 @@ class SeedsCommandTest {
         assertThat(SeedsCommand.meanSdWorst(new double[] {0.9, 0.8, 1.0}, results))
                 .isEqualTo("0.9000 ± 0.1000 (worst 0.8000, seed 8)");
     }
+
+    @Test
+    void seedOption_shouldBeRefusedPointingToSeeds() {
+        CliRun run = run("seeds", "--data", data.toString(), "--output", temp.resolve("x").toString(), "--seeds", "1",
+                "--seed", "5");
+
+        assertThat(run.status()).isNotZero();
+        assertThat(run.err()).contains("--seed 5 is not used by xray seeds", "--seeds");
+    }
 }
