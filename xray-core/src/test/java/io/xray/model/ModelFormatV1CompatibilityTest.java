@@ -5,14 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.image.ImageDecoder;
 import io.xray.image.Preprocessing;
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,26 +36,17 @@ class ModelFormatV1CompatibilityTest {
 
     private Path fixture;
     private JsonNode expected;
+    private CheckedInModel model;
 
     @BeforeEach
-    void copyFixture() throws IOException, URISyntaxException {
-        Path source = Path.of(getClass().getResource("format-v1/expected.json").toURI()).getParent();
-        fixture = temp.resolve("format-v1");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Path target = fixture.resolve(source.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-        expected = new ObjectMapper().readTree(fixture.resolve("expected.json").toFile());
+    void copyFixture() {
+        model = CheckedInModel.copy("format-v1", temp);
+        fixture = model.root();
+        expected = model.expected();
     }
 
     private Path modelDirectory() {
-        return fixture.resolve(expected.path("modelDirectory").asText());
+        return model.modelDirectory();
     }
 
     @Test
