@@ -12,14 +12,19 @@ import org.apache.commons.math3.random.SobolSequenceGenerator;
 /**
  * Gaussian-process Bayesian optimisation with log expected improvement. The first trials are Sobol
  * points (shifted by a seeded random offset, modulo 1, so that seeds differ); later ones maximise
- * log EI over Sobol and random candidates, refined locally around the best few by shrinking
- * Gaussian steps, categorical values tried in turn. Pending trials join the model at their
- * predicted mean, so parallel trials spread out.
+ * log EI over Sobol and random candidates and over candidates near the best observation so far
+ * (a few of its coordinates moved by Gaussian steps, as in BoTorch's and TuRBO's perturbed
+ * candidates, which keep the search from spending its trials on the space's edges in more than a
+ * couple of dimensions), refined locally around the best few by shrinking Gaussian steps,
+ * categorical values tried in turn. Pending trials join the model at their predicted mean, so
+ * parallel trials spread out.
  */
 final class BayesianSearch implements Suggester {
 
     static final int SOBOL_CANDIDATES = 256;
     static final int RANDOM_CANDIDATES = 256;
+    static final int LOCAL_CANDIDATES = 256;
+    static final double LOCAL_STEP = 0.1;
     static final int REFINED = 4;
     static final int[] REFINE_STEPS = {12, 12, 12};
     static final double[] REFINE_RADII = {0.1, 0.03, 0.01};
@@ -85,6 +90,10 @@ final class BayesianSearch implements Suggester {
             }
             candidates.add(score(model, best, u));
         }
+        double[] incumbent = space.unitOf(best(observed).values());
+        for (int c = 0; c < LOCAL_CANDIDATES; c++) {
+            candidates.add(score(model, best, perturbed(incumbent, random)));
+        }
         candidates.sort(Comparator.comparingDouble(Candidate::logEi).reversed());
         Candidate winner = candidates.get(0);
         Set<Map<String, String>> starts = new HashSet<>();
@@ -109,6 +118,31 @@ final class BayesianSearch implements Suggester {
         Map<String, String> values = space.valuesAt(u);
         double[] prediction = model.predictStandardized(space.features(values));
         return new Candidate(space.unitOf(values), values, LogExpectedImprovement.of(prediction[0], prediction[1], best));
+    }
+
+    private static Observation best(List<Observation> observed) {
+        Observation best = observed.get(0);
+        for (Observation observation : observed) {
+            if (observation.value() > best.value()) {
+                best = observation;
+            }
+        }
+        return best;
+    }
+
+    /** A copy of the point with about two coordinates (at least one) moved: numbers by a Gaussian step, categories redrawn. */
+    private double[] perturbed(double[] centre, Random random) {
+        double[] u = centre.clone();
+        double probability = Math.min(1.0, 2.0 / u.length);
+        int always = random.nextInt(u.length);
+        for (int i = 0; i < u.length; i++) {
+            if (i == always || random.nextDouble() < probability) {
+                u[i] = space.parameters().get(i) instanceof CategoricalParameter
+                        ? random.nextDouble()
+                        : Parameter.clampUnit(u[i] + LOCAL_STEP * random.nextGaussian());
+            }
+        }
+        return u;
     }
 
     private Candidate refine(GaussianProcess model, double best, Candidate start, Random random) {
