@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xray.InvalidConfigurationException;
 import io.xray.XrayException;
 import io.xray.internal.AtomicFiles;
+import io.xray.train.RunRecord;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -40,7 +41,9 @@ import java.util.regex.PatternSyntaxException;
  * substituted value single-quoted where it needs quoting; a {@linkplain Builder#command(List)
  * command} is a list of arguments substituted one by one. The trial's folder also gets
  * {@code hyperparameters.json} (every value as a string, as SageMaker writes it) and
- * {@code output.log}, the command's whole output.
+ * {@code output.log}, the command's whole output, and {@code metrics.jsonl}, one JSON line per
+ * epoch with the values read from it ({@code {"epoch":1,"Val_f1":0.91,...}}), as a training run's
+ * record has.
  *
  * <p>A non-zero exit or a timeout fails the trial with the exit status or the time and the last
  * lines of output; a trial the tuner stops early has its process (and its descendants) destroyed.
@@ -51,6 +54,7 @@ public final class CommandTrialRunner implements TrialRunner {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}\\s]+)}");
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._+\\-/=:,@%]+");
     private static final int TAIL_LINES = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> template;
     private final boolean shell;
@@ -116,7 +120,7 @@ public final class CommandTrialRunner implements TrialRunner {
         Map<String, String> hyperparameters = new LinkedHashMap<>(trial.values());
         try {
             AtomicFiles.write(trial.directory().resolve("hyperparameters.json"),
-                    new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(hyperparameters));
+                    JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(hyperparameters));
         } catch (IOException e) {
             throw new XrayException(trial.directory() + ": cannot write hyperparameters.json: " + e.getMessage(), e);
         }
@@ -183,7 +187,8 @@ public final class CommandTrialRunner implements TrialRunner {
         int epoch = 0;
         String objectiveName = metrics.keySet().iterator().next();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                BufferedWriter log = Files.newBufferedWriter(trial.directory().resolve("output.log"), StandardCharsets.UTF_8)) {
+                BufferedWriter log = Files.newBufferedWriter(trial.directory().resolve("output.log"), StandardCharsets.UTF_8);
+                BufferedWriter epochs = Files.newBufferedWriter(trial.directory().resolve(RunRecord.METRICS_FILE), StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
                 log.write(line);
@@ -211,6 +216,12 @@ public final class CommandTrialRunner implements TrialRunner {
                 }
                 if (found.containsKey(objectiveName)) {
                     epoch++;
+                    Map<String, Object> record = new LinkedHashMap<>();
+                    record.put("epoch", epoch);
+                    record.putAll(found);
+                    epochs.write(JSON.writeValueAsString(record));
+                    epochs.newLine();
+                    epochs.flush();
                     if (!trial.reportEpoch(epoch, found)) {
                         destroy(process);
                     }

@@ -74,6 +74,10 @@ class CommandTrialRunnerTest {
                 .contains("learning rate " + trial.values().get("learning-rate"));
         assertThat(Files.readString(directory.resolve("hyperparameters.json")))
                 .contains("\"learning-rate\" : \"" + trial.values().get("learning-rate") + "\"");
+        assertThat(Files.readAllLines(directory.resolve("metrics.jsonl"))).containsExactly(
+                "{\"epoch\":1,\"Val_f1\":0.5714,\"Val_loss\":0.6}",
+                "{\"epoch\":2,\"Val_f1\":1.0,\"Val_loss\":0.55}",
+                "{\"epoch\":3,\"Val_f1\":0.8,\"Val_loss\":0.5}");
     }
 
     @Test
