@@ -69,15 +69,13 @@ public final class ContinuousParameter extends Parameter {
 
     @Override
     String valueAt(double u) {
-        double t = clampUnit(u);
-        double v = log ? Math.exp(Math.log(min) + t * (Math.log(max) - Math.log(min))) : min + t * (max - min);
+        double v = new Scale(min, max, log).valueAt(clampUnit(u));
         return format(Math.max(min, Math.min(max, round(v))));
     }
 
     @Override
     double unitOf(String value) {
-        double v = Double.parseDouble(value);
-        return clampUnit(log ? (Math.log(v) - Math.log(min)) / (Math.log(max) - Math.log(min)) : (v - min) / (max - min));
+        return clampUnit(new Scale(min, max, log).positionOf(Double.parseDouble(value)));
     }
 
     @Override

@@ -63,28 +63,19 @@ public final class IntegerParameter extends Parameter {
 
     @Override
     String valueAt(double u) {
-        double t = clampUnit(u);
-        double v;
-        if (log) {
-            // uniform in log over [min, max + 1), floored: every value has the share of its log-width
-            double a = Math.log(min);
-            double b = Math.log(max + 1.0);
-            v = Math.floor(Math.exp(a + t * (b - a)));
-        } else {
-            v = Math.floor(min + t * (max - min + 1.0));
-        }
+        // uniform (in the log, on a log scale) over [min, max + 1), floored: every value has the share of its width
+        double v = Math.floor(cells().valueAt(clampUnit(u)));
         return Long.toString(Math.max(min, Math.min(max, (long) v)));
     }
 
     @Override
     double unitOf(String value) {
-        long v = Long.parseLong(value);
-        if (log) {
-            double a = Math.log(min);
-            double b = Math.log(max + 1.0);
-            return clampUnit((Math.log(v + 0.5) - a) / (b - a));
-        }
-        return clampUnit((v + 0.5 - min) / (max - min + 1.0));
+        return clampUnit(cells().positionOf(Long.parseLong(value) + 0.5));
+    }
+
+    /** @return the scale over [min, max + 1), in which value v owns [v, v + 1) */
+    private Scale cells() {
+        return new Scale(min, max + 1.0, log);
     }
 
     @Override
@@ -94,9 +85,7 @@ public final class IntegerParameter extends Parameter {
 
     @Override
     void features(String value, double[] out, int offset) {
-        long v = Long.parseLong(value);
-        out[offset] = log ? (Math.log(v) - Math.log(min)) / (Math.log(max) - Math.log(min))
-                : (double) (v - min) / (max - min);
+        out[offset] = new Scale(min, max, log).positionOf(Long.parseLong(value));
     }
 
     @Override
