@@ -647,10 +647,13 @@ public final class Network implements AutoCloseable {
 
     private NDArray forward(NDArray images) {
         ParameterStore store = new ParameterStore(images.getManager(), false);
-        // A frozen backbone runs in evaluation mode. A TorchScript module then gives an inference
-        // tensor, which the head's backward pass cannot keep: a copy of it can.
-        NDArray features = backbone.forward(store, new NDList(images), trainingMode && !backboneFrozen).get(0);
-        if (trainingMode && backboneFrozen && backbone instanceof PtSymbolBlock) {
+        // A frozen backbone, or any backbone in evaluation, runs in evaluation mode. A TorchScript
+        // module then gives an inference tensor, which the head cannot keep for a backward pass: a
+        // copy of it can. Evaluation needs the copy too, as PyTorch records the head's operations
+        // whenever this thread's gradient mode is on (as it is on a thread that has not trained yet).
+        boolean backboneTraining = trainingMode && !backboneFrozen;
+        NDArray features = backbone.forward(store, new NDList(images), backboneTraining).get(0);
+        if (!backboneTraining && backbone instanceof PtSymbolBlock) {
             features = features.duplicate();
         }
         long batch = images.getShape().get(0);
