@@ -235,10 +235,19 @@ final class FeatureCache {
 
     /** @return the head's logits of every validation image, in evaluation mode */
     float[] validationLogits() {
-        network.setTrainingMode(false);
-        try (NDManager batch = network.manager().newSubManager()) {
+        return validationLogits(network);
+    }
+
+    /**
+     * @param scorer a network with the same frozen backbone, for example the best epoch's as the
+     *     model directory holds it
+     * @return its head's logits of every validation image, in evaluation mode, from the cached features
+     */
+    float[] validationLogits(Network scorer) {
+        scorer.setTrainingMode(false);
+        try (NDManager batch = scorer.manager().newSubManager()) {
             NDArray input = batch.create(FloatBuffer.wrap(validation), new Shape(validationCount, featureSize));
-            return network.headLogits(input).toFloatArray();
+            return scorer.headLogits(input).toFloatArray();
         }
     }
 }

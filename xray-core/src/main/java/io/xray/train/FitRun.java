@@ -359,11 +359,13 @@ final class FitRun {
         ThresholdChoice threshold;
         ThresholdCalibration calibrated = null;
         ProbabilityCalibration temperature;
-        // Score validation with the network as the model directory holds it: Classifier's path. The
-        // temperature is fitted on the images that choose the threshold, which is then chosen on the
-        // calibrated probabilities that Classifier returns.
+        // Score validation with the network as the model directory holds it: Classifier's path (on
+        // the cached features when the backbone was frozen and they exist: the same backbone computed
+        // them). The temperature is fitted on the images that choose the threshold, which is then
+        // chosen on the calibrated probabilities that Classifier returns.
         try (Network best = Network.load(architecture, modelDirectory, device)) {
-            float[] validationLogits = best.logits(validationImages, config.preprocessing().cropSize(), config.batchSize());
+            float[] validationLogits = features != null ? features.validationLogits(best)
+                    : best.logits(validationImages, config.preprocessing().cropSize(), config.batchSize());
             if (calibration.isEmpty()) {
                 temperature = TemperatureFit.fit(Split.VAL, validationLogits, validationLabels, validationLogits,
                         validationLabels);
