@@ -90,7 +90,9 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--param", paramLabel = "SPEC", description = "a parameter to search; repeat for more")
     private List<String> parameters = new ArrayList<>();
 
-    @Option(names = "--strategy", defaultValue = "bayesian", description = "bayesian or random (default: ${DEFAULT-VALUE})")
+    @Option(names = "--strategy", defaultValue = "bayesian",
+            description = "bayesian, random, or hyperband: random suggestions with successive halving over epochs"
+                    + " (--early-stopping asha, or the asha:ETA:R given) (default: ${DEFAULT-VALUE})")
     private String strategy;
 
     @Option(names = "--trials", description = "how many trials (default: 10)")
@@ -151,6 +153,11 @@ final class TuneCommand implements Callable<Integer> {
         if (seedPreset && !preset.equals("seed")) {
             throw new InvalidConfigurationException("preset", "'" + preset + "' is not a preset; expected seed");
         }
+        boolean hyperband = strategy.equals("hyperband");
+        if (hyperband && !earlyStopping.equals("off") && !earlyStopping.startsWith("asha")) {
+            throw new InvalidConfigurationException("early-stopping", "--strategy hyperband stops trials by successive"
+                    + " halving (asha or asha:ETA:R), not by '" + earlyStopping + "'");
+        }
         HyperparameterTuner.Builder builder = seedPreset ? HyperparameterTuner.seedNotebookSearch() : HyperparameterTuner.builder();
         for (String parameter : parameters) {
             builder.parameter(Parameter.parse(parameter));
@@ -158,9 +165,9 @@ final class TuneCommand implements Callable<Integer> {
         Objective objective = minimize || metric.equals("Val_loss") ? Objective.minimize(metric) : Objective.maximize(metric);
         objective = Objective.parse(objective.goal().name().toLowerCase(Locale.ROOT) + ":" + metric + "@" + scoreAt);
         builder.objective(objective)
-                .strategy(SearchStrategy.parse(strategy))
+                .strategy(SearchStrategy.parse(hyperband ? "random" : strategy))
                 .seed(seed)
-                .earlyStopping(EarlyStopping.parse(earlyStopping))
+                .earlyStopping(EarlyStopping.parse(hyperband && earlyStopping.equals("off") ? "asha" : earlyStopping))
                 .runDirectory(out)
                 .resume(resume)
                 .runner(runner(seedPreset));

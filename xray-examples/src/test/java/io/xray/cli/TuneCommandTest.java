@@ -44,6 +44,21 @@ class TuneCommandTest {
     }
 
     @Test
+    void hyperband_shouldBeRandomSuggestionsWithSuccessiveHalving() {
+        // three epochs per trial, the value of trial N's epochs is x; asha:2:1 halves after epochs 1 and 2
+        CliRun result = run("tune", "--command", "for e in 1 2 3; do echo Val_f1={x}; done", "--metric-regex",
+                "Val_f1=([0-9.]+)", "--param", "x=lin:0:1", "--trials", "6", "--parallel", "1", "--strategy", "hyperband",
+                "--early-stopping", "asha:2:1", "--out", temp.resolve("hb").toString());
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.out()).contains(", random, 6 trials", "STOPPED", "COMPLETED");
+        CliRun contradiction = run("tune", "--command", "echo Val_f1={x}", "--metric-regex", "Val_f1=([0-9.]+)",
+                "--param", "x=lin:0:1", "--strategy", "hyperband", "--early-stopping", "median",
+                "--out", temp.resolve("hb2").toString());
+        assertThat(contradiction.status()).isEqualTo(2);
+        assertThat(contradiction.err()).contains("--strategy hyperband stops trials by successive halving");
+    }
+
+    @Test
     void localTrials_shouldKeepTheBestTrialsModel() throws Exception {
         Path data = temp.resolve("chest_xray");
         SyntheticXrays.writeImages(data.resolve("train"), 12, 0);
