@@ -17,7 +17,9 @@ import org.apache.commons.math3.random.SobolSequenceGenerator;
  * candidates, which keep the search from spending its trials on the space's edges in more than a
  * couple of dimensions), refined locally around the best few by shrinking Gaussian steps,
  * categorical values tried in turn. Pending trials join the model at their predicted mean, so
- * parallel trials spread out.
+ * parallel trials spread out, and no suggestion repeats the values of an earlier or running trial
+ * (on a bound of the space, where clamped candidates coincide, it otherwise can) unless the space
+ * has nothing else left.
  */
 final class BayesianSearch implements Suggester {
 
@@ -95,7 +97,10 @@ final class BayesianSearch implements Suggester {
             candidates.add(score(model, best, perturbed(incumbent, random)));
         }
         candidates.sort(Comparator.comparingDouble(Candidate::logEi).reversed());
-        Candidate winner = candidates.get(0);
+        // A trial at values already tried (or running) repeats it: same values, same seed, same result.
+        Set<Map<String, String>> tried = new HashSet<>(pending);
+        observed.forEach(observation -> tried.add(observation.values()));
+        Candidate winner = candidates.stream().filter(c -> !tried.contains(c.values())).findFirst().orElse(null);
         Set<Map<String, String>> starts = new HashSet<>();
         for (Candidate start : candidates) {
             if (starts.size() >= REFINED) {
@@ -105,11 +110,12 @@ final class BayesianSearch implements Suggester {
                 continue;
             }
             Candidate refined = refine(model, best, start, random);
-            if (refined.logEi() > winner.logEi()) {
+            if (!tried.contains(refined.values()) && (winner == null || refined.logEi() > winner.logEi())) {
                 winner = refined;
             }
         }
-        return winner.values();
+        // every candidate repeats a trial only in a small, exhausted space: then the best repeat it is
+        return (winner != null ? winner : candidates.get(0)).values();
     }
 
     private record Candidate(double[] u, Map<String, String> values, double logEi) {}

@@ -42,4 +42,20 @@ class StrategyQualityTest {
         assertThat(bayesian).isLessThan(0.8 * random);
         assertThat(wins).isGreaterThanOrEqualTo(3);
     }
+
+    @Test
+    void bayesian_shouldNotRepeatAnEarlierTrial_whenTheBestIsOnABound() {
+        // better the larger the rate: the model keeps pointing at the bound 0.1, where candidates coincide
+        SearchSpace space = SearchSpace.of(ContinuousParameter.log("learning-rate", 1e-4, 0.1),
+                CategoricalParameter.of("batch-size", "32", "64", "128"));
+        Suggester suggester = SearchStrategy.bayesian().create(space, 3);
+        List<Suggester.Observation> observed = new ArrayList<>();
+        java.util.Set<java.util.Map<String, String>> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 15; i++) {
+            var values = suggester.suggest(i, observed, List.of());
+            assertThat(seen.add(values)).as("trial %d repeats %s", i + 1, values).isTrue();
+            double value = Math.log10(Double.parseDouble(values.get("learning-rate"))) + ("64".equals(values.get("batch-size")) ? 0.1 : 0);
+            observed.add(new Suggester.Observation(values, value));
+        }
+    }
 }
