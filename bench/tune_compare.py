@@ -16,6 +16,8 @@ import tune_functions as tf  # noqa: E402
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FUNCTIONS = os.path.join(HERE, "bench", "tune_functions.py")
 CHECKPOINTS = (10, 20, 40)
+# TUNE_COMPARE_METHODS=xray-bayesian (comma-separated) reruns some methods only, e.g. after changing one
+METHODS = os.environ.get("TUNE_COMPARE_METHODS", "xray-bayesian,xray-random,optuna-tpe").split(",")
 
 PROBLEMS = {
     "branin": {
@@ -108,7 +110,7 @@ def main():
     print(f"{'function':<10} {'minimum':>9} {'method':<15} " + " ".join(f"{'after ' + str(c):>10}" for c in checkpoints)
           + f" {'seconds':>8}")
     for name, problem in PROBLEMS.items():
-        for method in ("xray-bayesian", "xray-random", "optuna-tpe"):
+        for method in METHODS:
             start = time.time()
             curves = []
             for seed in range(1, seeds + 1):
