@@ -16,6 +16,9 @@ import java.util.List;
  *       2020, in its stopping form): rungs at epochs r, r&eta;, r&eta;&sup2;, ...; a trial reaching
  *       a rung goes on only when its best value so far is among the top 1/&eta; of the values that
  *       the trials at that rung (itself and the earlier ones) had by then (at least the best one).
+ *       With {@link SearchStrategy#random()} this is Hyperband's asynchronous form, what
+ *       {@code xray tune --strategy hyperband} runs; with {@link SearchStrategy#bayesian()} the
+ *       model also learns from the stopped trials' values.
  * </ul>
  *
  * <p>"Earlier trials" are the finished trials that the trial's suggestion could see (all earlier
