@@ -233,6 +233,25 @@ final class FeatureCache {
         }
     }
 
+    /**
+     * @param indices positions in the training image cache
+     * @return the head's logits of those training images, in evaluation mode, from their cached features
+     */
+    float[] trainLogits(int[] indices) {
+        float[] rows = new float[indices.length * featureSize];
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(train, indices[i] * featureSize, rows, i * featureSize, featureSize);
+        }
+        boolean wasTraining = network.isTrainingMode();
+        network.setTrainingMode(false);
+        try (NDManager batch = network.manager().newSubManager()) {
+            NDArray input = batch.create(FloatBuffer.wrap(rows), new Shape(indices.length, featureSize));
+            return network.headLogits(input).toFloatArray();
+        } finally {
+            network.setTrainingMode(wasTraining);
+        }
+    }
+
     /** @return the head's logits of every validation image, in evaluation mode */
     float[] validationLogits() {
         return validationLogits(network);

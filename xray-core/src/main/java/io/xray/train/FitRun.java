@@ -302,19 +302,29 @@ final class FitRun {
 
     /**
      * The loss of up to {@value #COMPARABLE_TRAIN_IMAGES} training images, spread over the training
-     * split, measured as validation is (centre crop, evaluation mode): what Overfit compares.
+     * split, measured as validation is (centre crop, evaluation mode): what Overfit compares. With
+     * the feature cache, from the images' cached features.
      */
     private double comparableTrainLoss(Network network, ImageCache trainCache, double positiveWeight) {
         long start = System.nanoTime();
         int count = Math.min(COMPARABLE_TRAIN_IMAGES, trainCache.size());
-        List<float[]> images = new ArrayList<>(count);
+        int[] indices = new int[count];
         int[] labels = new int[count];
         for (int i = 0; i < count; i++) {
-            int index = (int) ((long) i * trainCache.size() / count);
-            images.add(config.preprocessing().normalize(config.preprocessing().centreCrop(trainCache.image(index))));
-            labels[i] = trainCache.label(index);
+            indices[i] = (int) ((long) i * trainCache.size() / count);
+            labels[i] = trainCache.label(indices[i]);
         }
-        double loss = TrainingStep.loss(logits(network, images), labels, positiveWeight);
+        float[] logits;
+        if (features != null) {
+            logits = features.trainLogits(indices);
+        } else {
+            List<float[]> images = new ArrayList<>(count);
+            for (int index : indices) {
+                images.add(config.preprocessing().normalize(config.preprocessing().centreCrop(trainCache.image(index))));
+            }
+            logits = logits(network, images);
+        }
+        double loss = TrainingStep.loss(logits, labels, positiveWeight);
         debugger.addInspectionTime(System.nanoTime() - start);
         return loss;
     }

@@ -8,6 +8,7 @@ import io.xray.data.Dataset;
 import io.xray.data.ImageRecord;
 import io.xray.data.Split;
 import io.xray.image.TrainingAugmentation;
+import io.xray.internal.Network;
 import io.xray.model.Classifier;
 import io.xray.testing.SyntheticXrays;
 import java.nio.file.Path;
@@ -86,6 +87,34 @@ class FeatureCacheTest {
                 assertThat(a.predict(record.path()).probability()).as(record.path().toString())
                         .isCloseTo(b.predict(record.path()).probability(), within(1e-5));
             }
+        }
+    }
+
+    @Test
+    void trainLogits_shouldBeTheNetworksLogitsOfThoseTrainingImages() {
+        // what the debugger's comparable training loss reads with the cache, instead of a network pass
+        ResNetFineTuner config = headOnly(temp.resolve("train-logits"), Backbone.resNet18FromScratch(4, 8, 16, 32))
+                .seed(31).build();
+        List<ImageRecord> train = dataset.records(Split.TRAIN);
+        List<ImageRecord> validation = dataset.records(Split.VAL);
+        ImageCache trainCache = ImageCache.build("train", train, config.decoder(), config.preprocessing(), 1);
+        List<float[]> validationImages = ImageCache.build("validation", validation, config.decoder(), config.preprocessing(), 1)
+                .centreCrops(config.preprocessing());
+        try (Network network = Network.create(config.backbone(), ai.djl.Device.cpu(), 31)) {
+            network.setTrainableStages(java.util.Set.of("head"));
+            FeatureCache cache = FeatureCache.build(network, trainCache, validation, validationImages, config);
+            int[] indices = {trainCache.size() - 1, 0, 3};
+            List<float[]> images = new java.util.ArrayList<>();
+            for (int index : indices) {
+                images.add(config.preprocessing().normalize(config.preprocessing().centreCrop(trainCache.image(index))));
+            }
+            float[] expected = network.logits(images, config.preprocessing().cropSize(), 8);
+            float[] actual = cache.trainLogits(indices);
+            assertThat(actual).hasSize(3);
+            for (int i = 0; i < indices.length; i++) {
+                assertThat(actual[i]).as("training image %d", indices[i]).isCloseTo(expected[i], within(1e-4f));
+            }
+            assertThat(actual[0]).isNotCloseTo(actual[1], within(1e-6f));
         }
     }
 
