@@ -242,14 +242,7 @@ final class FeatureCache {
         for (int i = 0; i < indices.length; i++) {
             System.arraycopy(train, indices[i] * featureSize, rows, i * featureSize, featureSize);
         }
-        boolean wasTraining = network.isTrainingMode();
-        network.setTrainingMode(false);
-        try (NDManager batch = network.manager().newSubManager()) {
-            NDArray input = batch.create(FloatBuffer.wrap(rows), new Shape(indices.length, featureSize));
-            return network.headLogits(input).toFloatArray();
-        } finally {
-            network.setTrainingMode(wasTraining);
-        }
+        return headLogits(network, rows, indices.length);
     }
 
     /** @return the head's logits of every validation image, in evaluation mode */
@@ -263,10 +256,18 @@ final class FeatureCache {
      * @return its head's logits of every validation image, in evaluation mode, from the cached features
      */
     float[] validationLogits(Network scorer) {
+        return headLogits(scorer, validation, validationCount);
+    }
+
+    /** The head of {@code scorer} on {@code count} rows of features, in evaluation mode, its mode restored after. */
+    private float[] headLogits(Network scorer, float[] rows, int count) {
+        boolean wasTraining = scorer.isTrainingMode();
         scorer.setTrainingMode(false);
         try (NDManager batch = scorer.manager().newSubManager()) {
-            NDArray input = batch.create(FloatBuffer.wrap(validation), new Shape(validationCount, featureSize));
+            NDArray input = batch.create(FloatBuffer.wrap(rows), new Shape(count, featureSize));
             return scorer.headLogits(input).toFloatArray();
+        } finally {
+            scorer.setTrainingMode(wasTraining);
         }
     }
 }
