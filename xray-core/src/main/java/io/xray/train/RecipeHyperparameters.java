@@ -38,6 +38,9 @@ final class RecipeHyperparameters {
     static final String PRESET = "preset";
     static final String IMAGE_SIZE = "image-size";
     static final String RESIZE = "resize";
+    static final String MEAN = "mean";
+    static final String STD = "std";
+    static final String EQUALIZATION = "equalization";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_JSON_DECODES = 3;
@@ -64,6 +67,12 @@ final class RecipeHyperparameters {
             aspectRatio = new double[] {settings.minAspectRatio(), settings.maxAspectRatio()};
         }
     }
+
+    /**
+     * The keys that spell the preprocessing, in the recipe's order, each with how it writes from a
+     * {@link Preprocessing}: one spelling for the recipe's map and for {@link #write(Preprocessing)}.
+     */
+    private static final Map<String, Function<Preprocessing, String>> PREPROCESSING_WRITERS = preprocessingWriters();
 
     private static final List<Key> KEYS = List.of(
             new Key("backbone", r -> r.backbone().toString(), (x, v) -> x.recipe.backbone(Backbone.parse(v))),
@@ -93,13 +102,11 @@ final class RecipeHyperparameters {
             new Key("oversample", r -> Boolean.toString(r.oversampleMinority()),
                     (x, v) -> x.recipe.oversampleMinority(bool(v))),
             new Key("seed", r -> Long.toString(r.seed()), (x, v) -> x.recipe.seed(longInteger(v))),
-            new Key(IMAGE_SIZE, r -> Integer.toString(r.preprocessing().cropSize()),
-                    (x, v) -> x.preprocessing.cropSize(integer(v))),
-            new Key(RESIZE, r -> Integer.toString(r.preprocessing().resizeShorterSide()),
-                    (x, v) -> x.preprocessing.resizeShorterSide(integer(v))),
-            new Key("mean", r -> floats(r.preprocessing().mean()), (x, v) -> x.preprocessing.mean(floats(v))),
-            new Key("std", r -> floats(r.preprocessing().std()), (x, v) -> x.preprocessing.std(floats(v))),
-            new Key("equalization", r -> r.preprocessing().equalization().toString(),
+            new Key(IMAGE_SIZE, preprocessingWriter(IMAGE_SIZE), (x, v) -> x.preprocessing.cropSize(integer(v))),
+            new Key(RESIZE, preprocessingWriter(RESIZE), (x, v) -> x.preprocessing.resizeShorterSide(integer(v))),
+            new Key(MEAN, preprocessingWriter(MEAN), (x, v) -> x.preprocessing.mean(floats(v))),
+            new Key(STD, preprocessingWriter(STD), (x, v) -> x.preprocessing.std(floats(v))),
+            new Key(EQUALIZATION, preprocessingWriter(EQUALIZATION),
                     (x, v) -> x.preprocessing.equalization(Equalization.parse(v))),
             new Key("augmentation", r -> Boolean.toString(r.augmentation().isPresent()), (x, v) -> x.augmented = bool(v)),
             new Key("crop-scale-min", r -> Double.toString(r.augmentationSettings().minScale()),
@@ -130,7 +137,7 @@ final class RecipeHyperparameters {
      * before the key existed. A complete map written by an earlier xray (a model's provenance, a
      * checkpoint) lacks them and means those values, not today's defaults.
      */
-    private static final Map<String, String> ADDED_KEYS = Map.of("equalization", "none");
+    private static final Map<String, String> ADDED_KEYS = Map.of(EQUALIZATION, "none");
 
     private RecipeHyperparameters() {}
 
@@ -144,6 +151,17 @@ final class RecipeHyperparameters {
         for (Key key : KEYS) {
             map.put(key.name(), key.writer().apply(recipe));
         }
+        return Collections.unmodifiableMap(map);
+    }
+
+    /**
+     * @param preprocessing a preprocessing, such as an earlier model's
+     * @return its values as a recipe writes them ({@code image-size, resize, mean, std,
+     *     equalization}, in that order), so that they can be given back with {@code -H key=value}
+     */
+    static Map<String, String> write(Preprocessing preprocessing) {
+        Map<String, String> map = new LinkedHashMap<>();
+        PREPROCESSING_WRITERS.forEach((key, writer) -> map.put(key, writer.apply(preprocessing)));
         return Collections.unmodifiableMap(map);
     }
 
@@ -349,6 +367,21 @@ final class RecipeHyperparameters {
 
     private static String metricName(ValidationMetric metric) {
         return metric.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static Map<String, Function<Preprocessing, String>> preprocessingWriters() {
+        Map<String, Function<Preprocessing, String>> writers = new LinkedHashMap<>();
+        writers.put(IMAGE_SIZE, p -> Integer.toString(p.cropSize()));
+        writers.put(RESIZE, p -> Integer.toString(p.resizeShorterSide()));
+        writers.put(MEAN, p -> floats(p.mean()));
+        writers.put(STD, p -> floats(p.std()));
+        writers.put(EQUALIZATION, p -> p.equalization().toString());
+        return Collections.unmodifiableMap(writers);
+    }
+
+    private static Function<TrainingRecipe, String> preprocessingWriter(String key) {
+        Function<Preprocessing, String> writer = PREPROCESSING_WRITERS.get(key);
+        return recipe -> writer.apply(recipe.preprocessing());
     }
 
     private static Map<String, Key> byName() {
