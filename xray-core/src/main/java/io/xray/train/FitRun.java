@@ -103,6 +103,7 @@ final class FitRun {
             LOG.info("Resuming from {} after epoch {} of {} (best epoch {})",
                     store.directory(), state.epochsCompleted(), config.epochs(), state.bestSoFar().epoch());
         }
+        BackbonePreprocessing.warnIfDifferent(config.backbone(), config.preprocessing(), LOG);
         double positiveWeight = state != null ? state.positiveClassWeight() : positiveClassWeight(train);
         String startTime = state != null ? state.startTime() : Instant.now().toString();
 

@@ -9,12 +9,17 @@ import io.xray.InvalidConfigurationException;
 import io.xray.backbone.Backbone;
 import io.xray.backbone.BackboneKind;
 import io.xray.data.Dataset;
+import io.xray.image.Preprocessing;
 import io.xray.internal.Network;
 import io.xray.model.Classifier;
 import io.xray.model.ModelArtifact;
 import io.xray.testing.SyntheticXrays;
 import io.xray.testing.TinyModels;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +81,38 @@ class BackboneFromModelTest {
             assertThat(classifier.predict(dataset.records(io.xray.data.Split.VAL).get(0).path()).probability())
                     .isBetween(0.0, 1.0);
         }
+    }
+
+    @Test
+    void recipeWithOtherPreprocessingThanTheModel_shouldLogOneWarningWhenTrainingStarts() {
+        Path earlier = TinyModels.directory();
+        Dataset dataset = Dataset.fromDirectory(SyntheticXrays.write(temp.resolve("data"), 4, 2, 5));
+        Preprocessing model = SyntheticXrays.preprocessing();
+        ResNetFineTuner tuner = ResNetFineTunerFitTest.tiny(temp.resolve("run"))
+                .backbone(Backbone.fromModel(earlier))
+                .preprocessing(model.toBuilder().resizeShorterSide(model.resizeShorterSide() + 4).build())
+                .trainableLayers(TrainableLayers.headOnly())
+                .noAugmentation()
+                .epochs(1)
+                .progressEveryBatches(0)
+                .build();
+
+        // slf4j-simple (the tests' binding, WARN and above) writes to whatever System.err is at the time.
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            tuner.fit(dataset);
+        } finally {
+            System.setErr(stderr);
+        }
+
+        List<String> warnings = captured.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> line.contains("was trained with"))
+                .toList();
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).contains("WARN", "backbone model:" + earlier + " was trained with resize="
+                + model.resizeShorterSide() + "; this recipe uses resize=" + (model.resizeShorterSide() + 4) + ":");
     }
 
     @Test
