@@ -74,7 +74,10 @@ public final class Backbone {
 
     /**
      * The backbone of an earlier xray model, to fine-tune from: its trained weights (from-scratch,
-     * TorchScript or ImageNet, whichever it was) with a fresh head.
+     * TorchScript or ImageNet, whichever it was) with a fresh head. It keeps the model's layers, not
+     * its preprocessing: give the recipe the model's (image size, resize, equalisation, mean and
+     * deviation). When they differ, training logs one warning at the start naming each differing
+     * value with both sides, and goes on.
      *
      * @param modelDirectory a model directory written by {@code xray train} ({@code model.json} and
      *     weights); read when training starts
