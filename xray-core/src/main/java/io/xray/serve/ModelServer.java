@@ -510,7 +510,7 @@ public final class ModelServer implements AutoCloseable {
         CompletableFuture<double[]> future;
         try {
             future = currentBatcher.submit(images);
-        } catch (PredictionBatcher.Rejected e) {
+        } catch (MicroBatcher.Rejected e) {
             metrics.recordRejection();
             throw HttpProblem.unavailable(e.getMessage(), 1);
         }
@@ -551,7 +551,7 @@ public final class ModelServer implements AutoCloseable {
         CompletableFuture<io.xray.model.Explanation> future;
         try {
             future = explaining.submit(image);
-        } catch (PredictionBatcher.Rejected e) {
+        } catch (MicroBatcher.Rejected e) {
             metrics.recordRejection();
             throw HttpProblem.unavailable(e.getMessage(), 1);
         }
@@ -580,7 +580,7 @@ public final class ModelServer implements AutoCloseable {
             return HttpProblem.unavailable("the model did not answer within " + config.requestTimeout.toMillis()
                     + " ms; try again later", 5);
         }
-        if (cause instanceof PredictionBatcher.Rejected) {
+        if (cause instanceof MicroBatcher.Rejected) {
             return HttpProblem.unavailable(cause.getMessage(), 5);
         }
         LOG.error("model failure", cause);
