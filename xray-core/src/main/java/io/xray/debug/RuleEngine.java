@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * ({@code Rule_issues=([0-9]+)}: how many rules have fired so far; each rule's field is 1 once it
  * has fired). {@code StalledTraining} runs a daemon watchdog thread until {@link #close()}.
  * Methods other than {@link #close()} are called from the training thread.
+ *
+ * <p>The rules' windows, counts and first triggers live in the engine; {@link #state()} takes them
+ * (the trainer writes them with each epoch's checkpoint) and {@link #restore} gives them to the
+ * engine of a resumed run, which then ends with the verdicts an uninterrupted run ends with.
  */
 public final class RuleEngine implements AutoCloseable {
 
@@ -145,6 +150,48 @@ public final class RuleEngine implements AutoCloseable {
             fields.append("; ").append(evaluator.rule.name().sageMakerName()).append('=').append(fired ? 1 : 0);
         }
         return String.format(Locale.ROOT, "Debugger_epoch %d: Rule_issues=%d%s", epoch, issues, fields);
+    }
+
+    /**
+     * @return everything the engine and its rules have accumulated so far, for a checkpoint
+     */
+    public RuleEngineState state() {
+        List<RuleEngineState.Rule> rules = new ArrayList<>(evaluators.size());
+        for (RuleEvaluator evaluator : evaluators) {
+            rules.add(evaluator.state());
+        }
+        return new RuleEngineState(sampledSteps, inspectionNanos, rules);
+    }
+
+    /**
+     * Continues from a state taken by {@link #state()} of an engine that saw the same run so far
+     * (a resumed run's checkpoint). A configured rule restores its state when the state holds that
+     * rule with the same parameters; otherwise it starts afresh, logged at INFO. Rules in the state
+     * that are not configured now are ignored.
+     *
+     * @param state the state to continue from
+     */
+    public void restore(RuleEngineState state) {
+        Map<RuleName, RuleEngineState.Rule> saved = new EnumMap<>(RuleName.class);
+        for (RuleEngineState.Rule rule : state.rules()) {
+            saved.put(rule.rule(), rule);
+        }
+        for (RuleEvaluator evaluator : evaluators) {
+            RuleEngineState.Rule rule = saved.get(evaluator.rule.name());
+            String name = evaluator.rule.name().sageMakerName();
+            if (rule == null) {
+                LOG.info("Debugger rule {} has no state in the checkpoint (it was not configured then): it starts"
+                        + " afresh", name);
+            } else if (!rule.parameters().equals(evaluator.rule.parameters())) {
+                LOG.info("Debugger rule {} had the parameters {} when the checkpoint was written, now {}: it starts"
+                        + " afresh", name, new TreeMap<>(rule.parameters()),
+                        new TreeMap<>(evaluator.rule.parameters()));
+            } else {
+                evaluator.restore(rule);
+            }
+        }
+        sampledSteps = state.sampledSteps();
+        inspectionNanos = state.inspectionNanos();
     }
 
     /** @return the verdicts so far */

@@ -5,7 +5,12 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One rule's running state: sees steps and epochs, remembers its first trigger and counts the rest. */
+/**
+ * One rule's running state: sees steps and epochs, remembers its first trigger and counts the rest.
+ * A rule that remembers more than one step or epoch (a window, a count, a best value) returns it
+ * from {@link #memory()} and takes it back in {@link #remember}, which is how the state survives a
+ * checkpoint ({@link RuleEngineState.Rule}).
+ */
 abstract class RuleEvaluator {
 
     private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
@@ -22,6 +27,49 @@ abstract class RuleEvaluator {
     void onStep(StepObservation step) {}
 
     void onEpoch(EpochObservation epoch) {}
+
+    /**
+     * @return what this rule remembers besides its triggers, by field name; empty (the default) for
+     *     a rule that judges each step or epoch on its own
+     */
+    Map<String, Double> memory() {
+        return Map.of();
+    }
+
+    /**
+     * Takes back what {@link #memory()} returned; a value missing from it keeps its initial value.
+     *
+     * @param memory what an evaluator of the same rule and parameters remembered
+     */
+    void remember(Map<String, Double> memory) {}
+
+    /** @return the rule's state, for a checkpoint */
+    final synchronized RuleEngineState.Rule state() {
+        return new RuleEngineState.Rule(rule.name(), rule.parameters(), first, triggers, lastTriggerEpoch, memory());
+    }
+
+    /**
+     * Replaces this evaluator's state with one taken from an evaluator of the same rule and parameters.
+     *
+     * @param state what {@link #state()} returned there
+     */
+    final synchronized void restore(RuleEngineState.Rule state) {
+        first = state.firstTrigger();
+        triggers = state.triggers();
+        lastTriggerEpoch = state.lastTriggerEpoch();
+        remember(state.memory());
+    }
+
+    /**
+     * @param memory a rule's memory
+     * @param name a field name
+     * @param initial the value when the memory lacks it
+     * @return the value
+     */
+    static double recall(Map<String, Double> memory, String name, double initial) {
+        Double value = memory.get(name);
+        return value == null ? initial : value;
+    }
 
     final double p(String name) {
         return rule.parameter(name);

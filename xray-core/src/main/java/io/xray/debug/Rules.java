@@ -85,6 +85,16 @@ final class Rules {
         }
 
         @Override
+        Map<String, Double> memory() {
+            return Map.of("inARow", (double) inARow);
+        }
+
+        @Override
+        void remember(Map<String, Double> memory) {
+            inARow = (int) recall(memory, "inARow", 0);
+        }
+
+        @Override
         void onEpoch(EpochObservation e) {
             double train = e.comparableTrainLoss();
             if (e.step() < p("start_step") || !Double.isFinite(train) || train <= 0
@@ -110,6 +120,20 @@ final class Rules {
 
         Overtraining(DebugRule rule) {
             super(rule);
+        }
+
+        @Override
+        Map<String, Double> memory() {
+            return Map.of("bestTrain", bestTrain, "bestValidation", bestValidation,
+                    "staleTrain", (double) staleTrain, "staleValidation", (double) staleValidation);
+        }
+
+        @Override
+        void remember(Map<String, Double> memory) {
+            bestTrain = recall(memory, "bestTrain", Double.POSITIVE_INFINITY);
+            bestValidation = recall(memory, "bestValidation", Double.POSITIVE_INFINITY);
+            staleTrain = (int) recall(memory, "staleTrain", 0);
+            staleValidation = (int) recall(memory, "staleValidation", 0);
         }
 
         @Override
@@ -146,6 +170,21 @@ final class Rules {
 
         LossNotDecreasing(DebugRule rule) {
             super(rule);
+        }
+
+        @Override
+        Map<String, Double> memory() {
+            return Map.of("windowSum", windowSum, "windowSteps", (double) windowSteps, "firstWindow", firstWindow,
+                    "bestWindow", bestWindow, "stale", (double) stale);
+        }
+
+        @Override
+        void remember(Map<String, Double> memory) {
+            windowSum = recall(memory, "windowSum", 0);
+            windowSteps = (int) recall(memory, "windowSteps", 0);
+            firstWindow = recall(memory, "firstWindow", Double.NaN);
+            bestWindow = recall(memory, "bestWindow", Double.NaN);
+            stale = (int) recall(memory, "stale", 0);
         }
 
         @Override
@@ -202,6 +241,17 @@ final class Rules {
         }
 
         @Override
+        Map<String, Double> memory() {
+            return Map.of("analysed", (double) analysed, "measured", measured ? 1.0 : 0.0);
+        }
+
+        @Override
+        void remember(Map<String, Double> memory) {
+            analysed = (int) recall(memory, "analysed", 0);
+            measured = recall(memory, "measured", 0) != 0;
+        }
+
+        @Override
         void onStep(StepObservation s) {
             if (s.activations().size() < 2 || analysed >= p("steps")) {
                 return;
@@ -239,6 +289,16 @@ final class Rules {
         @Override
         String notEvaluated() {
             return measured ? null : NO_ACTIVATIONS;
+        }
+
+        @Override
+        Map<String, Double> memory() {
+            return Map.of("measured", measured ? 1.0 : 0.0);
+        }
+
+        @Override
+        void remember(Map<String, Double> memory) {
+            measured = recall(memory, "measured", 0) != 0;
         }
 
         @Override
@@ -283,6 +343,26 @@ final class Rules {
 
         ClassImbalance(DebugRule rule) {
             super(rule);
+        }
+
+        @Override
+        Map<String, Double> memory() {
+            return Map.of("seenNormal", (double) seen[0], "seenPneumonia", (double) seen[1],
+                    "epochSeenNormal", (double) epochSeen[0], "epochSeenPneumonia", (double) epochSeen[1],
+                    "epochWrongNormal", (double) epochWrong[0], "epochWrongPneumonia", (double) epochWrong[1],
+                    "sinceCheck", (double) sinceCheck, "checkedThisEpoch", checkedThisEpoch ? 1.0 : 0.0);
+        }
+
+        @Override
+        void remember(Map<String, Double> memory) {
+            seen[0] = (long) recall(memory, "seenNormal", 0);
+            seen[1] = (long) recall(memory, "seenPneumonia", 0);
+            epochSeen[0] = (long) recall(memory, "epochSeenNormal", 0);
+            epochSeen[1] = (long) recall(memory, "epochSeenPneumonia", 0);
+            epochWrong[0] = (long) recall(memory, "epochWrongNormal", 0);
+            epochWrong[1] = (long) recall(memory, "epochWrongPneumonia", 0);
+            sinceCheck = (long) recall(memory, "sinceCheck", 0);
+            checkedThisEpoch = recall(memory, "checkedThisEpoch", 0) != 0;
         }
 
         @Override
@@ -353,6 +433,18 @@ final class Rules {
 
         StalledTraining(DebugRule rule) {
             super(rule);
+        }
+
+        /** The step and epoch a stall is reported after; the stall clock itself restarts with a new engine. */
+        @Override
+        Map<String, Double> memory() {
+            return Map.of("lastStep", (double) lastStep, "lastEpoch", (double) lastEpoch);
+        }
+
+        @Override
+        void remember(Map<String, Double> memory) {
+            lastStep = (long) recall(memory, "lastStep", 0);
+            lastEpoch = (int) recall(memory, "lastEpoch", 1);
         }
 
         @Override
