@@ -1,6 +1,7 @@
 package io.xray.train;
 
 import io.xray.backbone.Architecture;
+import io.xray.debug.RuleEngineState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,9 @@ import java.util.Map;
  * @param optimizerFile the last epoch's optimiser state file
  * @param bestNetwork the architecture naming the best epoch's weight files
  * @param history every completed epoch
+ * @param debugger the debugger rules' state after the last complete epoch, so that a resumed run ends
+ *     with an uninterrupted run's verdicts; {@code null} when the debugger was off, and in
+ *     checkpoints written before xray kept it (the rules of a run resumed from one start afresh)
  */
 record CheckpointState(
         int formatVersion,
@@ -35,9 +39,13 @@ record CheckpointState(
         Architecture network,
         String optimizerFile,
         Architecture bestNetwork,
-        List<EpochResult> history) {
+        List<EpochResult> history,
+        RuleEngineState debugger) {
 
-    /** 2 since the recipe's hyperparameter map and the grouped epoch results; 1 is not read. */
+    /**
+     * 2 since the recipe's hyperparameter map and the grouped epoch results; 1 is not read. The
+     * debugger's state was added within 2: a checkpoint without it reads with {@code null}.
+     */
     static final int FORMAT_VERSION = 2;
 
     CheckpointState {
@@ -53,20 +61,21 @@ record CheckpointState(
      */
     static CheckpointState start(Map<String, String> hyperparameters, String startTime, double positiveClassWeight) {
         return new CheckpointState(FORMAT_VERSION, hyperparameters, startTime, positiveClassWeight, 0, 0,
-                EpochResult.BestSoFar.NONE, false, null, null, null, List.of());
+                EpochResult.BestSoFar.NONE, false, null, null, null, List.of(), null);
     }
 
     /**
      * @param result the epoch just completed
      * @param step the optimiser steps taken after it
      * @param stop whether early stopping ends the run after it
+     * @param rules the debugger rules' state after it, or {@code null} when the debugger is off
      * @return the state after that epoch, still naming the previous epoch's files
      */
-    CheckpointState afterEpoch(EpochResult result, long step, boolean stop) {
+    CheckpointState afterEpoch(EpochResult result, long step, boolean stop, RuleEngineState rules) {
         List<EpochResult> longer = new ArrayList<>(history);
         longer.add(result);
         return new CheckpointState(formatVersion, hyperparameters, startTime, positiveClassWeight, result.epoch(), step,
-                result.bestSoFar(), stop, network, optimizerFile, bestNetwork, longer);
+                result.bestSoFar(), stop, network, optimizerFile, bestNetwork, longer, rules);
     }
 
     /**
@@ -77,6 +86,6 @@ record CheckpointState(
     CheckpointState withFiles(Architecture saved, String optimizer) {
         return new CheckpointState(formatVersion, hyperparameters, startTime, positiveClassWeight, epochsCompleted,
                 globalStep, bestSoFar, stopped, saved, optimizer,
-                bestSoFar.improvedLast() || bestNetwork == null ? saved : bestNetwork, history);
+                bestSoFar.improvedLast() || bestNetwork == null ? saved : bestNetwork, history, debugger);
     }
 }

@@ -28,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * the weights ({@code epoch-000N-network.params}, or {@code -backbone.pt} and
  * {@code -head.params}), the optimiser state ({@code epoch-000N-optimizer.ndlist}), and last
  * {@code checkpoint.json}, which names those files and holds the epoch, the schedule position,
- * the best epoch and metric, the patience and the history. That final rename is the commit: a
- * run killed before it resumes from epoch N - 1, whose files are still there, and leftovers
- * ({@code .tmp} files, files of an uncommitted epoch) are ignored and cleaned. Files of epochs that
- * are neither the last committed nor the best are deleted after each commit.
+ * the best epoch and metric, the patience, the history and the debugger rules' state. That final
+ * rename is the commit: a run killed before it resumes from epoch N - 1, whose files are still there,
+ * and leftovers ({@code .tmp} files, files of an uncommitted epoch) are ignored and cleaned. Files
+ * of epochs that are neither the last committed nor the best are deleted after each commit.
  */
 final class CheckpointStore {
 

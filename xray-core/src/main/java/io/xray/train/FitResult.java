@@ -22,8 +22,9 @@ import java.util.List;
  * @param seconds wall time of this call (a resumed run counts only its own part)
  * @param thresholdCalibration the calibration images that chose the threshold, or {@code null} when
  *     validation chose it
- * @param debugger the debugger rules' verdicts of this call ({@link DebugReport#NONE} when the debugger
- *     was off; a resumed run's report covers only its own part)
+ * @param debugger the debugger rules' verdicts ({@link DebugReport#NONE} when the debugger was off); a
+ *     resumed run's report covers the whole run, its rules having carried on from the checkpoint's
+ *     state (from its own part only when the checkpoint holds none)
  * @param profiler what the profiler saw during this call ({@link ProfilerReport#NONE} when it was off)
  * @param probabilityCalibration the temperature fitted on the images that chose the threshold, with
  *     the expected calibration errors before and after; {@code null} only in results built by hand

@@ -142,6 +142,7 @@ final class FitRun {
                     config.optimizer(), optimizerManager, (float) config.weightDecay(), (float) config.momentum());
             if (state != null) {
                 optimizer.restoreState(store.readOptimizerState(state, optimizerManager));
+                restoreRules(engine, state);
             } else {
                 state = CheckpointState.start(config.hyperparameters(), startTime, positiveWeight);
             }
@@ -276,7 +277,8 @@ final class FitRun {
                     comparableTrainLoss, validationLoss));
         }
         boolean stop = patienceStop || listenerStop;
-        CheckpointState next = store.commit(epoch, network, optimizer, state.afterEpoch(result, globalStep, stop));
+        CheckpointState next = store.commit(epoch, network, optimizer,
+                state.afterEpoch(result, globalStep, stop, debugger == null ? null : debugger.state()));
         listener.onEpoch(result, line);
         if (patienceStop && epoch < config.epochs()) {
             LOG.info("Early stopping after epoch {}: {} has not improved for {} epochs; best epoch {}",
@@ -285,6 +287,24 @@ final class FitRun {
             LOG.info("Stopping after epoch {} as the listener asked; best epoch {}", epoch, best.epoch());
         }
         return next;
+    }
+
+    /**
+     * Gives the debugger of a resumed run the rules' state committed with the checkpoint, so that
+     * it ends with an uninterrupted run's verdicts; a checkpoint without it (written with the
+     * debugger off, or by an xray before it kept the state) leaves the rules empty.
+     */
+    private void restoreRules(RuleEngine engine, CheckpointState state) {
+        if (!config.debugger().enabled()) {
+            return;
+        }
+        if (state.debugger() == null) {
+            LOG.info("The checkpoint in {} holds no debugger rule state (written with the debugger off, or by an"
+                    + " older xray): the rules start afresh after epoch {} and judge only the epochs run from here",
+                    store.directory(), state.epochsCompleted());
+            return;
+        }
+        engine.restore(state.debugger());
     }
 
     private void observeStep(TrainingStep.Inspection inspection, long globalStep, int epoch, float loss, float[] labels) {

@@ -559,7 +559,8 @@ public final class ResNetFineTuner {
 
         /**
          * @param resume continue from the last complete epoch's checkpoint when there is one;
-         *     default false (a fresh run deletes old checkpoints)
+         *     default false (a fresh run deletes old checkpoints). The checkpoint carries the
+         *     debugger rules' state too, so the resumed run ends with an uninterrupted run's verdicts
          * @return this builder
          */
         public Builder resume(boolean resume) {
