@@ -1,4 +1,11 @@
-"""Driver of bench/tune-compare: runs xray (through its CLI's command runner) and Optuna's TPE."""
+"""Driver of bench/tune-compare: runs xray (through its CLI's command runner) and Optuna's TPE.
+
+Opt-in reference: TUNE_COMPARE_METHODS=optuna-gp runs Optuna's GPSampler (a Gaussian process with
+log EI, as xray's Bayesian strategy is; it needs torch and scipy in .venv) with as many quasi-random
+startup trials as xray's Bayesian strategy takes (max(3, parameters + 1)).
+TUNE_COMPARE_FIRST_SEED=101 runs seeds 101.. instead of 1.. (a check that a figure is not one set of
+seeds' luck).
+"""
 import json
 import os
 import shutil
@@ -75,9 +82,14 @@ def run_xray(problem, name, strategy, seed, trials, work):
     return best_curve(observed, true_values, trials)
 
 
-def run_optuna(problem, name, seed, trials):
+def run_optuna(problem, name, method, seed, trials):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
+    if method == "optuna-gp":
+        startup = max(3, len(problem["params"]) + 1)
+        sampler = optuna.samplers.GPSampler(seed=seed, n_startup_trials=startup)
+    else:
+        sampler = optuna.samplers.TPESampler(seed=seed)
+    study = optuna.create_study(direction="minimize", sampler=sampler)
     specs = [p.split("=", 1) for p in problem["params"]]
     values_seen = []
 
@@ -103,9 +115,10 @@ def run_optuna(problem, name, seed, trials):
 
 def main():
     seeds, trials = int(sys.argv[1]), int(sys.argv[2])
+    first = int(os.environ.get("TUNE_COMPARE_FIRST_SEED", "1"))
     checkpoints = [c for c in CHECKPOINTS if c <= trials]
     work = tempfile.mkdtemp(prefix="tune-compare-")
-    print(f"{seeds} seeds, {trials} trials; median over seeds of the best (noise-free) value after N trials;"
+    print(f"{seeds} seeds from {first}, {trials} trials; median over seeds of the best (noise-free) value after N trials;"
           f" lower is better")
     print(f"{'function':<10} {'minimum':>9} {'method':<15} " + " ".join(f"{'after ' + str(c):>10}" for c in checkpoints)
           + f" {'seconds':>8}")
@@ -113,9 +126,9 @@ def main():
         for method in METHODS:
             start = time.time()
             curves = []
-            for seed in range(1, seeds + 1):
-                if method == "optuna-tpe":
-                    curves.append(run_optuna(problem, name, seed, trials))
+            for seed in range(first, first + seeds):
+                if method.startswith("optuna-"):
+                    curves.append(run_optuna(problem, name, method, seed, trials))
                 else:
                     curves.append(run_xray(problem, name, method.split("-")[1], seed, trials, work))
             medians = [statistics.median(c[n - 1] for c in curves) for n in checkpoints]

@@ -15,7 +15,8 @@ import java.util.function.ToDoubleFunction;
  * the noise drawn by Java). A quick check while changing the Bayesian strategy; the figures that
  * count are the bench script's, which runs every trial as a process.
  *
- * <p>usage: {@code java -cp ... io.xray.tune.StrategyBench [SEEDS]}
+ * <p>usage: {@code java -cp ... io.xray.tune.StrategyBench [SEEDS] [FIRST-SEED]} (20 seeds from 1 by
+ * default; other seeds, say {@code 200 101}, check that a figure is not the luck of the bench's seeds)
  */
 public final class StrategyBench {
 
@@ -25,18 +26,21 @@ public final class StrategyBench {
 
     public static void main(String[] args) {
         int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        run("branin", TestFunctions.braninSpace(), TestFunctions::branin, null, seeds);
-        run("hartmann6", hartmannSpace(), StrategyBench::hartmann6, null, seeds);
-        run("noisy", noisySpace(), StrategyBench::noisyTrue, 0.01, seeds);
+        int first = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        run("branin", TestFunctions.braninSpace(), TestFunctions::branin, null, first, seeds);
+        run("hartmann6", hartmannSpace(), StrategyBench::hartmann6, null, first, seeds);
+        run("noisy", noisySpace(), StrategyBench::noisyTrue, 0.01, first, seeds);
     }
 
-    private static void run(String name, SearchSpace space, ToDoubleFunction<Map<String, String>> f, Double noise, int seeds) {
+    private static void run(String name, SearchSpace space, ToDoubleFunction<Map<String, String>> f, Double noise,
+            int first, int seeds) {
         for (SearchStrategy strategy : List.of(SearchStrategy.bayesian(), SearchStrategy.random())) {
             double[][] best = new double[AT.length][seeds];
             long start = System.nanoTime();
             for (int s = 0; s < seeds; s++) {
-                Suggester suggester = strategy.create(space, s + 1);
-                Random noiseRandom = new Random(1000 + s);
+                long seed = first + s;
+                Suggester suggester = strategy.create(space, seed);
+                Random noiseRandom = new Random(999 + seed);
                 List<Suggester.Observation> observed = new ArrayList<>();
                 double bestObserved = Double.POSITIVE_INFINITY;
                 double bestTrue = Double.POSITIVE_INFINITY;
