@@ -37,6 +37,18 @@ class CheckpointResumeTest {
         Killed(String where) {
             super("simulated kill " + where);
         }
+
+        /** @return a listener that kills the run once the given epoch is committed */
+        static FitListener afterEpoch(int epoch) {
+            return new FitListener() {
+                @Override
+                public void onEpoch(EpochResult result, String logLine) {
+                    if (result.epoch() == epoch) {
+                        throw new Killed("after epoch " + epoch);
+                    }
+                }
+            };
+        }
     }
 
     static ResNetFineTuner tuner(Path output, boolean resume) {
@@ -52,14 +64,7 @@ class CheckpointResumeTest {
     @Test
     void runInterruptedBetweenEpochs_whenResumed_shouldFinishLikeTheUninterruptedRun() {
         Path output = temp.resolve("between");
-        FitListener dieAfterEpoch2 = new FitListener() {
-            @Override
-            public void onEpoch(EpochResult result, String logLine) {
-                if (result.epoch() == 2) {
-                    throw new Killed("after epoch 2");
-                }
-            }
-        };
+        FitListener dieAfterEpoch2 = Killed.afterEpoch(2);
         assertThatThrownBy(() -> tuner(output, false).fit(dataset, dieAfterEpoch2)).isInstanceOf(Killed.class);
 
         FitResult resumed = tuner(output, true).fit(dataset);

@@ -67,14 +67,7 @@ class DebuggerResumeTest {
     @Test
     void runKilledBetweenEpochs_whenResumed_shouldEndWithTheVerdictsOfTheUninterruptedRun() throws IOException {
         Path output = temp.resolve("between");
-        FitListener dieAfterEpoch2 = new FitListener() {
-            @Override
-            public void onEpoch(EpochResult result, String logLine) {
-                if (result.epoch() == 2) {
-                    throw new CheckpointResumeTest.Killed("after epoch 2");
-                }
-            }
-        };
+        FitListener dieAfterEpoch2 = CheckpointResumeTest.Killed.afterEpoch(2);
         assertThatThrownBy(() -> tuner(output, false).fit(dataset, dieAfterEpoch2))
                 .isInstanceOf(CheckpointResumeTest.Killed.class);
 
@@ -107,14 +100,7 @@ class DebuggerResumeTest {
     @Test
     void checkpointWithoutRuleState_whenResumed_shouldResumeWithTheRulesStartingAfresh() throws IOException {
         Path output = temp.resolve("older");
-        FitListener dieAfterEpoch2 = new FitListener() {
-            @Override
-            public void onEpoch(EpochResult result, String logLine) {
-                if (result.epoch() == 2) {
-                    throw new CheckpointResumeTest.Killed("after epoch 2");
-                }
-            }
-        };
+        FitListener dieAfterEpoch2 = CheckpointResumeTest.Killed.afterEpoch(2);
         assertThatThrownBy(() -> tuner(output, false).fit(dataset, dieAfterEpoch2))
                 .isInstanceOf(CheckpointResumeTest.Killed.class);
         // What an xray that did not keep the rules' state wrote.

@@ -100,14 +100,7 @@ class RunRecordTest {
     @Test
     void runKilledAfterAnEpoch_whenResumed_shouldRecordEachEpochOnce() throws IOException {
         Path output = temp.resolve("killed");
-        FitListener dieAfterEpoch2 = new FitListener() {
-            @Override
-            public void onEpoch(EpochResult epoch, String logLine) {
-                if (epoch.epoch() == 2) {
-                    throw new CheckpointResumeTest.Killed("after epoch 2");
-                }
-            }
-        };
+        FitListener dieAfterEpoch2 = CheckpointResumeTest.Killed.afterEpoch(2);
         assertThatThrownBy(() -> tiny(output).build().fit(dataset, dieAfterEpoch2))
                 .isInstanceOf(CheckpointResumeTest.Killed.class);
         assertThat(lines(output)).hasSize(2);
@@ -125,14 +118,7 @@ class RunRecordTest {
     @Test
     void runWhoseCheckpointWasLost_whenResumed_shouldReplaceTheLinesItRunsAgain() throws IOException {
         Path output = temp.resolve("lost");
-        FitListener dieAfterEpoch2 = new FitListener() {
-            @Override
-            public void onEpoch(EpochResult epoch, String logLine) {
-                if (epoch.epoch() == 2) {
-                    throw new CheckpointResumeTest.Killed("after epoch 2");
-                }
-            }
-        };
+        FitListener dieAfterEpoch2 = CheckpointResumeTest.Killed.afterEpoch(2);
         assertThatThrownBy(() -> tiny(output).build().fit(dataset, dieAfterEpoch2))
                 .isInstanceOf(CheckpointResumeTest.Killed.class);
         deleteTree(output.resolve("checkpoints"));
