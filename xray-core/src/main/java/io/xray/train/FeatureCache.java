@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,11 +107,12 @@ final class FeatureCache {
         float[] validation = remembered(validationKey);
         boolean reused = train != null && validation != null;
         if (train == null) {
-            train = features(network, trainCache.centreCrops(config.preprocessing()), config);
+            // one crop at a time: all of them at once would hold every training image as floats
+            train = features(network, trainCache.size(), i -> trainCache.centreCrop(i, config.preprocessing()), config);
             remember(trainKey, train);
         }
         if (validation == null) {
-            validation = features(network, validationImages, config);
+            validation = features(network, validationImages.size(), validationImages::get, config);
             remember(validationKey, validation);
         }
         LOG.info(String.format(Locale.ROOT, "Feature cache: backbone features of %d training and %d validation images"
@@ -152,17 +154,21 @@ final class FeatureCache {
         }
     }
 
-    private static float[] features(Network network, List<float[]> images, ResNetFineTuner config) {
+    /**
+     * @param imageCount how many images
+     * @param image the preprocessed image (CHW floats) at an index, asked for once per image, batch by batch
+     */
+    private static float[] features(Network network, int imageCount, IntFunction<float[]> image, ResNetFineTuner config) {
         int size = config.preprocessing().cropSize();
         int plane = 3 * size * size;
         int featureSize = network.featureSize();
-        float[] features = new float[images.size() * featureSize];
+        float[] features = new float[imageCount * featureSize];
         int batchSize = Math.max(config.batchSize(), 32);
-        for (int start = 0; start < images.size(); start += batchSize) {
-            int count = Math.min(batchSize, images.size() - start);
+        for (int start = 0; start < imageCount; start += batchSize) {
+            int count = Math.min(batchSize, imageCount - start);
             float[] batch = new float[count * plane];
             for (int i = 0; i < count; i++) {
-                System.arraycopy(images.get(start + i), 0, batch, i * plane, plane);
+                System.arraycopy(image.apply(start + i), 0, batch, i * plane, plane);
             }
             System.arraycopy(network.features(batch, count, size), 0, features, start * featureSize, count * featureSize);
             IMAGES_COMPUTED.addAndGet(count);

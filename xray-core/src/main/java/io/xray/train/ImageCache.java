@@ -132,9 +132,19 @@ final class ImageCache {
     /** @return the centre crops of every image through the preprocessing, no augmentation */
     List<float[]> centreCrops(Preprocessing preprocessing) {
         List<float[]> chw = new ArrayList<>(images.size());
-        for (GrayImage image : images) {
-            chw.add(preprocessing.normalize(preprocessing.centreCrop(image)));
+        for (int i = 0; i < images.size(); i++) {
+            chw.add(centreCrop(i, preprocessing));
         }
         return chw;
+    }
+
+    /**
+     * @param index an image's index
+     * @param preprocessing the crop and normalisation
+     * @return that image's centre crop, normalised, CHW
+     */
+    float[] centreCrop(int index, Preprocessing preprocessing) {
+        GrayImage image = images.get(index);
+        return preprocessing.normalize(preprocessing.centreCrop(image));
     }
 }
