@@ -34,8 +34,8 @@ import picocli.CommandLine.Spec;
         name = "quickstart",
         mixinStandardHelpOptions = true,
         description = {
-            "Train from scratch on the sample X-rays in sample-data/chest_xray (a patient-grouped validation split",
-            "carved from train), evaluate on their test split, and print where the model and its metrics are."
+            "Train from scratch on the sample X-rays in sample-data/chest_xray (a patient-grouped validation split"
+                    + " carved from train), evaluate on their test split, and print where the model and its metrics are."
         })
 final class QuickstartCommand implements Callable<Integer> {
     static final Path SAMPLE_DATA = Path.of("sample-data", "chest_xray");
