@@ -3,6 +3,8 @@ package io.xray.cli;
 import ai.djl.Device;
 import io.xray.XrayException;
 import io.xray.data.Dataset;
+import io.xray.data.ImageRecord;
+import io.xray.data.Label;
 import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
 import io.xray.model.Classifier;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -121,10 +124,26 @@ final class QuickstartCommand implements Callable<Integer> {
                     test.naiveF1());
         }
         out.printf(Locale.ROOT, "metrics:          %s%n", metricsFile);
-        out.printf(Locale.ROOT, "next:             ./xray predict --model %s %s%n", result.artifactDirectory(),
-                root.resolve("test").resolve("PNEUMONIA"));
+        exampleImage(dataset).ifPresent(image -> out.printf(Locale.ROOT, "next:             ./xray predict --model %s %s%n",
+                result.artifactDirectory(), image));
         out.flush();
         return 0;
+    }
+
+    /**
+     * The image the {@code next:} line suggests classifying: {@code xray predict} takes files, not
+     * folders, so one file: the first PNEUMONIA test image, else the first test image, else the
+     * first validation image.
+     *
+     * @param dataset the data set the quickstart trained on
+     * @return an image file of it, empty when it has no test or validation image
+     */
+    static Optional<Path> exampleImage(Dataset dataset) {
+        List<ImageRecord> test = dataset.records(Split.TEST);
+        return test.stream().filter(r -> r.label() == Label.PNEUMONIA).findFirst()
+                .or(() -> test.stream().findFirst())
+                .or(() -> dataset.records(Split.VAL).stream().findFirst())
+                .map(ImageRecord::path);
     }
 
     /**

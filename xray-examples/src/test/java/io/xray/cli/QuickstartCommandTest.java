@@ -1,12 +1,38 @@
 package io.xray.cli;
 
+import static io.xray.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.xray.testing.SyntheticXrays;
+import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code xray quickstart}, and the command list that names it. */
+/** {@code xray quickstart} on tiny synthetic X-rays, and the command list that names it. */
 class QuickstartCommandTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void quickstart_shouldSuggestANextCommandThatRuns() {
+        Path data = temp.resolve("chest_xray");
+        SyntheticXrays.writeImages(data.resolve("train"), 20, 0);
+        SyntheticXrays.writeImages(data.resolve("test"), 4, 5);
+
+        CliRun quickstart = run("quickstart", "--data", data.toString(), "--output", temp.resolve("run").toString(),
+                "--epochs", "1", "--image-size", "32", "--val-fraction", "0.25");
+
+        assertThat(quickstart.status()).as(quickstart.err()).isZero();
+        String next = quickstart.out().lines().filter(l -> l.startsWith("next:")).findFirst().orElseThrow();
+        String[] words = next.substring("next:".length()).strip().split(" ");
+        assertThat(words[0]).isEqualTo("./xray");
+        CliRun suggested = run(Arrays.copyOfRange(words, 1, words.length));
+        assertThat(suggested.status()).as("'%s' printed %s", next, suggested.err()).isZero();
+        assertThat(suggested.out()).containsPattern("^(NORMAL|PNEUMONIA) +0\\.\\d{4} ");
+    }
 
     @Test
     void commandList_shouldShowEachCommandsWholeFirstSentence() {
