@@ -11,10 +11,13 @@ import java.util.Objects;
  * regular expression reads from its output), whether to maximise or minimise it, and which epoch
  * scores a trial.
  *
- * <p>By default a trial scores at its <b>best</b> epoch, the one whose weights a trainer that keeps
- * the best epoch saves. SageMaker's tuner scores the last value the job emitted instead, which
- * penalises a trial that peaked early and then overfitted; {@link #atLastEpoch()} gives that
- * behaviour, and {@link #meanOfLast(int)} a steadier middle ground for noisy metrics.
+ * <p>By default a trial scores at its <b>best</b> epoch, the epoch where this metric is best. That
+ * is the epoch whose weights xray's trainer keeps only when the recipe's monitor is the same metric
+ * ({@code f1} for {@code Val_f1}, {@code loss} for {@code Val_loss}); with another monitor the score
+ * and the kept model may come from different epochs. SageMaker's tuner scores the last value the
+ * job emitted instead, which penalises a trial that peaked early and then overfitted;
+ * {@link #atLastEpoch()} gives that behaviour, and {@link #meanOfLast(int)} a steadier middle
+ * ground for noisy metrics.
  */
 public final class Objective {
 
