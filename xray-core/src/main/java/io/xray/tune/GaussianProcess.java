@@ -1,5 +1,7 @@
 package io.xray.tune;
 
+import java.util.Arrays;
+import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.exception.MathIllegalStateException;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
@@ -15,18 +17,25 @@ import org.apache.commons.math3.optim.nonlinear.scalar.ObjectiveFunction;
 import org.apache.commons.math3.optim.nonlinear.scalar.noderiv.BOBYQAOptimizer;
 
 /**
- * A Gaussian process regression of standardised observations on inputs in [0, 1]^d, with a
+ * A Gaussian process regression of warped, standardised observations on inputs in [0, 1]^d, with a
  * Matérn 5/2 kernel that has one length scale per input (automatic relevance determination), a
  * signal variance and a fitted noise variance. The kernel's hyperparameters maximise the log
  * marginal likelihood plus weak log-normal priors (which keep a fit on a handful of points from
  * collapsing to all-noise or to zero length scales), found by Commons Math's BOBYQA within bounds.
  * The decompositions and solves are Commons Math's.
+ *
+ * <p>Before standardising, the observations worse than their median are pulled towards it by a
+ * half-rank warp (see {@link #halfRankWarp}), so that a few very bad trials (a diverged learning
+ * rate, a far corner of Branin's function) do not set the scale on which the good ones differ. Length
+ * scales stay at or above a tenth of the input range: below that, a fit on tens of points follows
+ * the noise of single observations (after a lucky draw, it had made the model certain of a narrow
+ * peak there).
  */
 final class GaussianProcess {
 
     private static final double LOG_2PI = Math.log(2 * Math.PI);
     private static final double SQRT5 = Math.sqrt(5);
-    private static final double MIN_LOG_LENGTH = Math.log(0.03);
+    private static final double MIN_LOG_LENGTH = Math.log(0.1);
     private static final double MAX_LOG_LENGTH = Math.log(5.0);
     private static final double MIN_LOG_SIGNAL = Math.log(0.05);
     private static final double MAX_LOG_SIGNAL = Math.log(20.0);
@@ -65,11 +74,12 @@ final class GaussianProcess {
      * Fits the hyperparameters to the observations and conditions on them.
      *
      * @param x inputs, each in [0, 1]^d, at least two rows
-     * @param y observations, larger is better; standardised inside
+     * @param observations observations, larger is better; warped and standardised inside
      * @param maxEvaluations the optimiser's budget of likelihood evaluations
      * @return the fitted process
      */
-    static GaussianProcess fit(double[][] x, double[] y, int maxEvaluations) {
+    static GaussianProcess fit(double[][] x, double[] observations, int maxEvaluations) {
+        double[] y = halfRankWarp(observations);
         double mean = 0;
         for (double v : y) {
             mean += v;
@@ -97,7 +107,7 @@ final class GaussianProcess {
      * their predicted mean, the "kriging believer": their variance drops, their mean does not move).
      *
      * @param moreX the extra inputs
-     * @param moreY their observations, on the original scale
+     * @param moreY their observations, on the scale of {@link #mean}
      * @return the conditioned process
      */
     GaussianProcess withPoints(double[][] moreX, double[] moreY) {
@@ -115,6 +125,51 @@ final class GaussianProcess {
             allZ[x.length + i] = (moreY[i] - yMean) / yScale;
         }
         return new GaussianProcess(allX, allZ, yMean, yScale, theta());
+    }
+
+    /**
+     * The half-rank warp of Google Vizier's Gaussian-process bandit: observations at or above the
+     * median stay as they are; one below it becomes, if that is higher, median + &sigma;
+     * &Phi;<sup>-1</sup>((rank + &frac12;) / n), with its rank among all n observations (0 for the
+     * worst, ties sharing their mean rank) and &sigma; the root mean square distance of the better
+     * half from the median. The order of the observations is kept, and outliers far below the rest
+     * come to within about 2&sigma; of the median.
+     *
+     * @param y observations, larger is better
+     * @return the warped observations, in the same order
+     */
+    static double[] halfRankWarp(double[] y) {
+        int n = y.length;
+        double[] sorted = y.clone();
+        Arrays.sort(sorted);
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        double squares = 0;
+        int good = 0;
+        for (double v : y) {
+            if (v >= median) {
+                squares += (v - median) * (v - median);
+                good++;
+            }
+        }
+        double sigma = Math.sqrt(squares / good);
+        double[] warped = y.clone();
+        if (!(sigma > 0)) {
+            return warped;
+        }
+        NormalDistribution normal = new NormalDistribution();
+        for (int i = 0; i < n; i++) {
+            if (y[i] < median) {
+                int below = 0;
+                int equal = 0;
+                for (double v : y) {
+                    below += v < y[i] ? 1 : 0;
+                    equal += v == y[i] ? 1 : 0;
+                }
+                double rank = below + (equal - 1) / 2.0;
+                warped[i] = Math.max(y[i], median + sigma * normal.inverseCumulativeProbability((rank + 0.5) / n));
+            }
+        }
+        return warped;
     }
 
     private double[] theta() {
@@ -237,7 +292,8 @@ final class GaussianProcess {
 
     /**
      * @param point an input
-     * @return the posterior mean on the observations' own scale
+     * @return the posterior mean on the scale of the warped observations (the observations' own
+     *     scale from their median up)
      */
     double mean(double[] point) {
         return yMean + yScale * predictStandardized(point)[0];

@@ -64,12 +64,24 @@ class HyperparameterTunerTest {
 
     @Test
     void parallelTrialsFinishingOutOfOrder_shouldStillSuggestTheSameTrials() {
-        List<String> a = summary(tuner("p1", CurveRunner.ofValues(HyperparameterTunerTest::target, 2).jitter())
-                .parallelTrials(3).maxTrials(9).build().run());
+        TuningResult first = tuner("p1", CurveRunner.ofValues(HyperparameterTunerTest::target, 2).jitter())
+                .parallelTrials(3).maxTrials(9).build().run();
+        List<String> a = summary(first);
         List<String> b = summary(tuner("p2", CurveRunner.ofValues(HyperparameterTunerTest::target, 2).jitter())
                 .parallelTrials(3).maxTrials(9).build().run());
         assertThat(a).hasSize(9).isEqualTo(b);
-        assertThat(a.stream().map(line -> line.split(" ")[1]).distinct()).hasSize(9);
+        // trials suggested while others ran are spread out: no two with one batch size at nearly one rate
+        List<Map<String, String>> values = first.trials().stream().map(TrialRecord::values).toList();
+        for (int i = 0; i < values.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (values.get(i).get("batch-size").equals(values.get(j).get("batch-size"))) {
+                    double decades = Math.abs(Math.log10(Double.parseDouble(values.get(i).get("learning-rate")))
+                            - Math.log10(Double.parseDouble(values.get(j).get("learning-rate"))));
+                    assertThat(decades).as("trials %d and %d: %s and %s", j + 1, i + 1, values.get(j), values.get(i))
+                            .isGreaterThan(0.05);
+                }
+            }
+        }
     }
 
     @Test
