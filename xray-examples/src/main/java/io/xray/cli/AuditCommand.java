@@ -33,11 +33,12 @@ final class AuditCommand implements Callable<Integer> {
             description = "search for visually identical images of different files (default: on; --no-near-duplicates turns it off)")
     private boolean nearDuplicates;
 
-    @Option(names = "--hamming", defaultValue = "4", description = "difference-hash distance for near-duplicate candidates (default: ${DEFAULT-VALUE})")
+    @Option(names = "--hamming", defaultValue = "4", description = "difference-hash distance for near-duplicate candidates, 0 to 64 (default: ${DEFAULT-VALUE})")
     private int hamming;
 
     @Override
     public Integer call() {
+        OptionChecks.of(spec).between("--hamming", hamming, 0, 64);
         Dataset dataset = Dataset.load(data);
         AuditOptions options = AuditOptions.defaults().toBuilder()
                 .nearDuplicates(nearDuplicates)

@@ -44,7 +44,7 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "threads decoding images while the model runs (default: ${DEFAULT-VALUE})")
     private int threads = BatchTransformer.DEFAULT_THREADS;
 
-    @Option(names = "--batch-size", description = "images per model call (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", description = "images per model call, 1 to 4096 (default: ${DEFAULT-VALUE})")
     private int batchSize = BatchTransformer.DEFAULT_BATCH_SIZE;
 
     @Option(names = "--explain", description = "also write <input name>.explain.png beside each .out: the image with the"
@@ -53,6 +53,8 @@ final class BatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        precision.check(OptionChecks.of(spec).atLeast("--threads", threads, 1)
+                .between("--batch-size", batchSize, 1, BatchTransformer.MAX_BATCH_SIZE));
         BatchResult result = BatchTransformer.builder()
                 .modelDirectory(model)
                 .input(input)

@@ -146,18 +146,15 @@ final class BenchCommand implements Callable<Integer> {
         if (!List.of("train", "infer", "pipeline").contains(chosen)) {
             throw new InvalidConfigurationException("mode", "expected train, infer or pipeline, got " + mode);
         }
-        if (size < 32 || batch < 1) {
-            throw new InvalidConfigurationException("size", "needs --size >= 32 and --batch >= 1");
-        }
+        precision.check(OptionChecks.of(spec).atLeast("--size", size, 32).atLeast("--batch", batch, 1)
+                .atLeast("--steps", steps, 1).atLeast("--warmup", warmup, 0)
+                .atLeast("--threads", threads, 1).atLeast("--interop-threads", interopThreads, 1));
         int timed = steps != null ? steps : switch (chosen) {
             case "train" -> 8;
             case "infer" -> 200;
             default -> 60;
         };
         int untimed = warmup != null ? warmup : chosen.equals("train") ? 2 : 5;
-        if (timed < 1 || untimed < 0) {
-            throw new InvalidConfigurationException("steps", "needs --steps >= 1 and --warmup >= 0");
-        }
         configureThreads();
         BenchResult result = switch (chosen) {
             case "train" -> train(untimed, timed);

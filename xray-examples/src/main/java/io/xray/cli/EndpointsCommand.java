@@ -57,6 +57,7 @@ final class EndpointsCommand {
 
         @Override
         public Integer call() {
+            OptionChecks.of(spec).atLeast("--max-idle-hours", maxIdleHours, 1).between("--max-attempts", maxAttempts, 1, 20);
             SageMakerSession.Builder builder = SageMakerSession.builder().maxAttempts(maxAttempts)
                     .sageMakerEndpoint(sageMakerEndpoint).cloudWatchEndpoint(cloudWatchEndpoint);
             if (region != null) {

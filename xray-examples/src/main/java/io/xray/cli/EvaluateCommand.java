@@ -67,6 +67,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionChecks.of(spec).fractionOrZero("--val-fraction", valFraction);
         Split chosen = Split.fromDirectoryName(split);
         Dataset dataset = Dataset.load(data);
         if (valFraction != null && valFraction > 0) {

@@ -108,12 +108,12 @@ final class LoadTestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (requests < 1) {
-            throw new InvalidConfigurationException("--requests", "must be at least 1, was " + requests);
-        }
-        if (warmup < 0) {
-            throw new InvalidConfigurationException("--warmup", "must be 0 or more, was " + warmup);
-        }
+        precision.check(OptionChecks.of(spec).between("--concurrency", concurrency, 1, 1024)
+                .atLeast("--requests", requests, 1)
+                .atLeast("--warmup", warmup, 0)
+                .atLeast("--timeout-s", timeoutSeconds, 1)
+                .atLeast("--wait-ready-s", waitReadySeconds, 0)
+                .between("--batch-size", batchSize, 1, 1024));
         if (!Files.isRegularFile(image)) {
             throw new XrayException(image + ": not found");
         }
@@ -123,9 +123,6 @@ final class LoadTestCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ raw model
 
     private int raw() {
-        if (batchSize < 1 || batchSize > 1024) {
-            throw new InvalidConfigurationException("--batch-size", "must be 1 to 1024, was " + batchSize);
-        }
         // --raw-model times a copied image: a reduced precision is timed unchecked without --guard-data.
         try (Classifier classifier = Classifier.load(rawModel, precision.toOptions(true))) {
             String modelId = classifier.modelId();
@@ -174,9 +171,6 @@ final class LoadTestCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ server
 
     private int load() throws IOException, InterruptedException {
-        if (concurrency < 1 || concurrency > 1024) {
-            throw new InvalidConfigurationException("--concurrency", "must be 1 to 1024, was " + concurrency);
-        }
         URI base = loopbackBase(url);
         String type = contentType != null ? contentType : contentTypeOf(image);
         byte[] body = Files.readAllBytes(image);

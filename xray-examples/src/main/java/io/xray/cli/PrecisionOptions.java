@@ -42,6 +42,15 @@ final class PrecisionOptions {
             description = "use --precision bf16 without checking it against fp32")
     boolean noGuard;
 
+    /**
+     * Checks the numeric options as the command starts, before anything is read.
+     *
+     * @param checks the command's checks
+     */
+    void check(OptionChecks checks) {
+        checks.fractionOrZero("--guard-val-fraction", guardValFraction);
+    }
+
     /** @return the precision asked for */
     Precision precision() {
         return Precision.parse(precision);

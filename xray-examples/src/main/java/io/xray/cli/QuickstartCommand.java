@@ -97,9 +97,11 @@ final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionChecks.of(spec).fraction("--val-fraction", valFraction);
+        ResNetFineTuner tuner = recipe(imageSize, epochs, seed, output); // checks --epochs and --image-size
         Path root = data != null ? data : findSampleData();
         Dataset dataset = Dataset.fromDirectory(root).withValidationFromTrain(valFraction, seed);
-        FitResult result = recipe(imageSize, epochs, seed, output).fit(dataset);
+        FitResult result = tuner.fit(dataset);
         BinaryMetrics test = null;
         if (!dataset.records(Split.TEST).isEmpty()) {
             try (Classifier classifier = Classifier.load(result.artifactDirectory())) {

@@ -50,6 +50,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionChecks.of(spec).fractionOrZero("--val-fraction", valFraction);
         PrintWriter out = spec.commandLine().getOut();
         Dataset dataset = null;
         if (data != null) {

@@ -56,6 +56,9 @@ final class SageMakerCommand {
     /** The settings every SageMaker command shares; flags win over the environment. */
     static final class JobOptions {
 
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec command;
+
         @Option(names = "--region", paramLabel = "REGION", defaultValue = "${env:AWS_REGION}",
                 description = "AWS region (default: $AWS_REGION)")
         String region;
@@ -136,7 +139,22 @@ final class SageMakerCommand {
             requireNothingMissing(what, needCredentials, true, List.of());
         }
 
+        /**
+         * Checks the numeric options, naming them, then lists every missing setting at once.
+         *
+         * @param what the action, for the message
+         * @param needCredentials whether AWS credentials must be found
+         * @param needBucketAndTrain whether a bucket and a train channel are needed
+         * @param more the command's own missing settings
+         */
         void requireNothingMissing(String what, boolean needCredentials, boolean needBucketAndTrain, List<String> more) {
+            OptionChecks checks = OptionChecks.of(command).between("--max-runtime-hours", maxRuntimeHours, 1, 28 * 24)
+                    .between("--max-attempts", maxAttempts, 1, 20)
+                    .notNegative("--poll-seconds", pollSeconds);
+            if (spotMaxWaitHours != null && spotMaxWaitHours < maxRuntimeHours) {
+                throw checks.invalid("--spot-max-wait-hours", "must be at least --max-runtime-hours, "
+                        + maxRuntimeHours + " (the wait includes the run)", spotMaxWaitHours);
+            }
             List<String> missing = missing(needCredentials, needBucketAndTrain);
             missing.addAll(more);
             if (!missing.isEmpty()) {
@@ -290,6 +308,7 @@ final class SageMakerCommand {
 
         @Override
         public Integer call() {
+            OptionChecks.of(spec).atLeast("--trials", trials, 1).between("--parallel-jobs", parallelJobs, 1, 100);
             job.requireNothingMissing("SageMaker tuning", true);
             PrintWriter printer = spec.commandLine().getOut();
             try (SageMakerSession session = job.session()) {
@@ -358,6 +377,7 @@ final class SageMakerCommand {
 
         @Override
         public Integer call() {
+            OptionChecks.of(spec).atLeast("--ttl-hours", ttlHours, 1);
             job.requireNothingMissing("SageMaker deployment", true, false, model == null || model.isBlank()
                     ? List.of("the model: --model s3://BUCKET/.../output/model.tar.gz (xray sagemaker train prints it)")
                     : List.of());

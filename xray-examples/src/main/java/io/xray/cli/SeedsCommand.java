@@ -89,6 +89,8 @@ final class SeedsCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--seed " + options.seed + " is not used by xray seeds: give the seeds with --seeds");
         }
+        options.check(OptionChecks.of(spec).fractionOrZero("--val-fraction", valFraction)
+                .atLeast("--calibration-from-test", calibrationFromTest, 0));
         TrainingRecipe recipe = options.recipe(spec);
         PrintWriter out = spec.commandLine().getOut();
         List<SeedResult> results = new ArrayList<>();

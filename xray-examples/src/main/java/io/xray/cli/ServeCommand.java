@@ -107,6 +107,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        check();
         precision.requireGuardChoice(false);
         ModelArtifact.read(model); // fails at once, naming the file, when DIR is not a model
         InferenceOptions options = precision.toOptions(false);
@@ -135,6 +136,27 @@ final class ServeCommand implements Callable<Integer> {
             Thread.currentThread().interrupt(); // embedded use: the server was closed on the way out
         }
         return 0;
+    }
+
+    /**
+     * Checks the numeric options against the server's limits before the model is read, naming the
+     * option. The request timeout must stay under SageMaker's wait for an invocation: 60 s, or
+     * 600 s in batch transform ({@code SAGEMAKER_BATCH=true}).
+     */
+    private void check() {
+        OptionChecks checks = OptionChecks.of(spec);
+        precision.check(checks);
+        checks.between("--port", port, 0, 65535)
+                .between("--max-batch-size", maxBatchSize, 1, 1024)
+                .between("--max-batch-delay-ms", maxBatchDelayMs, 0, 1000)
+                .between("--queue-capacity", queueCapacity, 1, 100_000)
+                .between("--max-payload-mb", maxPayloadMb, 1, ServerEnvironment.MAX_PAYLOAD_MB)
+                .between("--worker-threads", workerThreads, 1, 1024);
+        if (requestTimeoutSeconds != null) {
+            boolean batch = ServerEnvironment.of(environment).batch();
+            Duration limit = batch ? ModelServer.BATCH_INVOCATION_LIMIT : ModelServer.REAL_TIME_INVOCATION_LIMIT;
+            checks.between("--request-timeout-s", requestTimeoutSeconds, 1, limit.toSeconds() - 1);
+        }
     }
 
     /**

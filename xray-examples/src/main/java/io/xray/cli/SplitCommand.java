@@ -44,6 +44,9 @@ final class SplitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionChecks.of(spec).fractionOrZero("--val-fraction", valFraction)
+                .atLeast("--move-test-to-val", moveTestToVal, 0)
+                .atLeast("--calibration-from-test", calibrationFromTest, 0);
         Dataset dataset = Dataset.load(data);
         if (valFraction > 0) {
             dataset = dataset.withValidationFromTrain(valFraction, seed);

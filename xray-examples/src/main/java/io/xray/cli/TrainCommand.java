@@ -73,6 +73,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        options.check(OptionChecks.of(spec).fractionOrZero("--val-fraction", valFraction)
+                .atLeast("--calibration-from-test", calibrationFromTest, 0));
         TrainingRecipe recipe = options.recipe(spec);
         PrintWriter out = spec.commandLine().getOut();
         if (printRecipe) {
@@ -255,6 +257,16 @@ final class TrainCommand implements Callable<Integer> {
 
         @Option(names = "--progress-every", defaultValue = "20", description = "log progress every N batches, 0 never (default: ${DEFAULT-VALUE})")
         int progressEvery;
+
+        /**
+         * Checks the options that are not recipe values (the library checks those, by their
+         * hyperparameter names, which are the options' names).
+         *
+         * @param checks the command's checks
+         */
+        void check(OptionChecks checks) {
+            checks.atLeast("--progress-every", progressEvery, 0);
+        }
 
         /**
          * @param spec the parsed command, to tell the options given from their shown defaults

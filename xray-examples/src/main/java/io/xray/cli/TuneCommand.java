@@ -149,6 +149,8 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OptionChecks.of(spec).atLeast("--trials", maxTrials, 1).atLeast("--parallel", parallel, 1)
+                .fractionOrZero("--val-fraction", valFraction).atLeast("--timeout", timeoutSeconds, 0);
         boolean seedPreset = preset != null;
         if (seedPreset && !preset.equals("seed")) {
             throw new InvalidConfigurationException("preset", "'" + preset + "' is not a preset; expected seed");

@@ -15,7 +15,7 @@ class EndpointsCommandTest {
         CliRun run = CliRun.run("endpoints", "sweep", "--region", "eu-west-1", "--max-idle-hours", "0");
 
         assertThat(run.status()).isEqualTo(2);
-        assertThat(run.err()).startsWith("xray: maxIdle: must be at least 1 h");
+        assertThat(run.err()).startsWith("Invalid value for option '--max-idle-hours': must be at least 1, was 0");
     }
 
     @Test
