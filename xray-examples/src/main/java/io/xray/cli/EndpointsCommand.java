@@ -1,5 +1,6 @@
 package io.xray.cli;
 
+import io.xray.InvalidConfigurationException;
 import io.xray.sagemaker.EndpointSweeper;
 import io.xray.sagemaker.SageMakerSession;
 import java.io.PrintWriter;
@@ -63,7 +64,7 @@ final class EndpointsCommand {
             if (region != null) {
                 builder.region(Region.of(region));
             }
-            try (SageMakerSession session = builder.build()) {
+            try (SageMakerSession session = session(builder)) {
                 List<EndpointSweeper.Decision> decisions = EndpointSweeper.builder(session)
                         .maxIdle(maxIdleHours == null ? null : Duration.ofHours(maxIdleHours))
                         .dryRun(dryRun)
@@ -80,6 +81,23 @@ final class EndpointsCommand {
                 out.flush();
             }
             return 0;
+        }
+
+        /**
+         * Builds the session; without {@code --region}, the library's "call region(...)" advice for
+         * a region the SDK's chain cannot find becomes the command line's.
+         */
+        private SageMakerSession session(SageMakerSession.Builder builder) {
+            try {
+                return builder.build();
+            } catch (InvalidConfigurationException e) {
+                if (region == null && e.field().equals("region")) {
+                    throw new InvalidConfigurationException("--region", "not given, and the AWS SDK found no region"
+                            + " (AWS_REGION, the profile's region): give --region, e.g. --region eu-west-1, or set"
+                            + " AWS_REGION");
+                }
+                throw e;
+            }
         }
     }
 }

@@ -1,12 +1,15 @@
 package io.xray.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EndpointsCommandTest {
 
@@ -16,6 +19,26 @@ class EndpointsCommandTest {
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err()).startsWith("Invalid value for option '--max-idle-hours': must be at least 1, was 0");
+    }
+
+    @Test
+    void noRegionAnywhere_shouldAskForTheOptionNotForJavaCode(@TempDir Path temp) {
+        assumeTrue(System.getenv("AWS_REGION") == null, "AWS_REGION is set: the SDK finds a region");
+        // No region property, a profile file without one, and no instance metadata to ask.
+        String region = System.clearProperty("aws.region");
+        String config = System.setProperty("aws.configFile", temp.resolve("no-config").toString());
+        String metadata = System.setProperty("aws.disableEc2Metadata", "true");
+        try {
+            CliRun run = CliRun.run("endpoints", "sweep", "--dry-run");
+
+            assertThat(run.status()).isEqualTo(2);
+            assertThat(run.err()).startsWith("xray: --region: ").contains("--region eu-west-1", "AWS_REGION")
+                    .doesNotContain("Region.of");
+        } finally {
+            restore("aws.region", region);
+            restore("aws.configFile", config);
+            restore("aws.disableEc2Metadata", metadata);
+        }
     }
 
     @Test
