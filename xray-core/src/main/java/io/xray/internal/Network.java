@@ -35,6 +35,7 @@ import io.xray.XrayException;
 import io.xray.backbone.Architecture;
 import io.xray.backbone.Backbone;
 import io.xray.backbone.BackboneKind;
+import io.xray.backbone.BackboneUnavailableException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -224,7 +225,7 @@ public final class Network implements AutoCloseable {
      * @param device where the parameters live
      * @param seed seeds the head's initialisation
      * @return the network
-     * @throws XrayException saying what to do when the model cannot be downloaded
+     * @throws BackboneUnavailableException saying what to do when the model cannot be downloaded
      */
     public static Network imagenetResNet18(Device device, long seed) {
         ZooModel<NDList, NDList> model;
@@ -235,7 +236,7 @@ public final class Network implements AutoCloseable {
                     .build()
                     .loadModel();
         } catch (Exception e) {
-            throw new XrayException(
+            throw new BackboneUnavailableException(Backbone.imagenetResNet18(), String.valueOf(e.getMessage()),
                     "The ImageNet ResNet18 backbone comes from DJL's model zoo ("
                             + IMAGENET_RESNET18_URL
                             + ") and could not be loaded: "

@@ -111,12 +111,13 @@ final class SeedsCommand implements Callable<Integer> {
         }
         Path runDirectory = output.resolve("seed-" + seed);
         // resume: a finished seed runs no epoch and returns its model; a killed one continues.
-        FitResult fit = options.execution(ResNetFineTuner.builder().recipe(recipe))
+        ResNetFineTuner tuner = options.execution(ResNetFineTuner.builder().recipe(recipe))
                 .outputDirectory(runDirectory)
                 .resume(true)
                 .runRecord(true)
-                .build()
-                .fit(dataset);
+                .build();
+        Dataset carved = dataset;
+        FitResult fit = BackboneAdvice.around(() -> tuner.fit(carved), BackboneAdvice.TRAIN_OPTION);
         Map<String, BinaryMetrics> evaluations = new LinkedHashMap<>();
         try (Classifier classifier = Classifier.load(fit.artifactDirectory())) {
             evaluations.put("val", classifier.evaluate(dataset, Split.VAL).metrics());

@@ -91,7 +91,8 @@ final class TrainCommand implements Callable<Integer> {
                 .resume(resume)
                 .runRecord(true)
                 .build();
-        FitResult result = tuner.fit(dataset);
+        Dataset carved = dataset;
+        FitResult result = BackboneAdvice.around(() -> tuner.fit(carved), BackboneAdvice.TRAIN_OPTION);
         printResult(out, result);
         ReportCommand.afterRun(out, output);
         out.flush();

@@ -215,7 +215,7 @@ final class TuneCommand implements Callable<Integer> {
         LocalTrialRunner.Builder runner = LocalTrialRunner.builder().dataset(dataset).recipe(base)
                 .featureCache(!noFeatureCache);
         Devices.parse(device).ifPresent(runner::device);
-        return runner.build();
+        return BackboneAdvice.forTuning(runner.build());
     }
 
     /** One line per finished trial. */
