@@ -1,5 +1,6 @@
 package io.xray.cli;
 
+import io.xray.XrayException;
 import io.xray.data.Dataset;
 import io.xray.data.Split;
 import io.xray.metrics.BinaryMetrics;
@@ -72,6 +73,11 @@ final class EvaluateCommand implements Callable<Integer> {
         Dataset dataset = Dataset.load(data);
         if (valFraction != null && valFraction > 0) {
             dataset = dataset.withValidationFromTrain(valFraction, seed);
+        }
+        if (chosen == Split.VAL && dataset.records(Split.VAL).isEmpty()) {
+            throw new XrayException("the data set has no val images: " + data + " has no val split. To evaluate on"
+                    + " the validation split xray train carved from train, give the same --val-fraction (xray train's"
+                    + " default is 0.1 when the data has no val split) and, if it was not 42, --seed");
         }
         Evaluation evaluation;
         Precision asked = Precision.parse(precision);
