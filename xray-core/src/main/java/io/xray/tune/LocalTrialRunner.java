@@ -9,16 +9,22 @@ import io.xray.train.FitListener;
 import io.xray.train.FitResult;
 import io.xray.train.ResNetFineTuner;
 import io.xray.train.TrainingRecipe;
+import io.xray.train.ValidationMetric;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains each trial in this process with {@link ResNetFineTuner}: the recipe is the base recipe
@@ -32,8 +38,20 @@ import java.util.stream.Stream;
  *
  * <p>Parameter names must be recipe keys ({@link TrainingRecipe#toHyperparameters()}), and each
  * parameter's bounds must make a valid recipe; both are checked when the tuner is built.
+ *
+ * <p>A trial keeps the model of the epoch its recipe's {@link TrainingRecipe#monitor() monitor}
+ * picks, while an objective scored at the best epoch ({@link Objective.Epochs#BEST}, the default)
+ * scores it at the epoch where the objective's metric is best. When the two differ (the default
+ * recipe monitors {@code loss}; the tuner maximises {@code Val_f1} unless told otherwise), the
+ * score may come from another epoch than the model kept, and the best trial's model is not
+ * necessarily the one that earned the best score. Building the tuner then logs one warning naming
+ * both and the fix: the recipe's monitor that watches the metric ({@code monitor=f1}; on the
+ * command line {@code xray tune -H monitor=f1}), or the metric the monitor watches
+ * ({@code Val_loss}; {@code xray tune --metric Val_loss}).
  */
 public final class LocalTrialRunner implements TrialRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalTrialRunner.class);
 
     /** The metrics every epoch reports, as the {@code Val_epoch} line names them. */
     public static final List<String> METRICS = List.of("Val_loss", "Val_f1", "Val_accuracy", "Val_auc", "Val_pr_auc",
@@ -156,6 +174,69 @@ public final class LocalTrialRunner implements TrialRunner {
                 }
             }
         }
+        monitorMismatch(recipe, space, objective).ifPresent(LOG::warn);
+    }
+
+    /**
+     * Whether trials would keep the model of another epoch than the one that scores them: the
+     * objective is scored at the best epoch of a metric that the recipe's monitor (or, when the
+     * space searches {@code monitor}, one of its values) does not watch.
+     *
+     * @param recipe the base recipe
+     * @param space the search space
+     * @param objective the objective
+     * @return the warning to log, naming the metric, the monitor and the fix; empty when they agree
+     */
+    static Optional<String> monitorMismatch(TrainingRecipe recipe, SearchSpace space, Objective objective) {
+        if (objective.epochs() != Objective.Epochs.BEST) {
+            return Optional.empty();
+        }
+        String metric = objective.metric();
+        Optional<ValidationMetric> watching = MONITORS.entrySet().stream()
+                .filter(e -> e.getValue().equals(metric.equals("Best_val_f1") ? "Val_f1" : metric))
+                .map(Map.Entry::getKey).findFirst();
+        List<ValidationMetric> monitors = space.parameters().stream()
+                .filter(p -> p.name().equals("monitor"))
+                .findFirst()
+                .map(p -> p.categories().stream().map(ValidationMetric::parse).toList())
+                .orElse(List.of(recipe.monitor()));
+        List<ValidationMetric> others = monitors.stream().filter(m -> watching.map(w -> w != m).orElse(true))
+                .distinct().toList();
+        if (others.isEmpty()) {
+            return Optional.empty();
+        }
+        StringBuilder warning = new StringBuilder("Trials are scored by " + metric + " at the epoch where it is best,"
+                + " but each keeps the model of the epoch its recipe's monitor ("
+                + others.stream().map(LocalTrialRunner::hyperparameter).collect(Collectors.joining(", "))
+                + ") picks, so a trial's model, and the best-model of the run, may not be the one that earned its"
+                + " score. ");
+        if (monitors.size() > 1) {
+            warning.append("The search varies monitor: search only ").append(watching.map(LocalTrialRunner::hyperparameter)
+                    .map(m -> "monitor=" + m).orElse("monitors that watch " + metric)).append(", or tune another metric.");
+        } else if (watching.isPresent()) {
+            warning.append("To match them, give the recipe monitor=").append(hyperparameter(watching.get()))
+                    .append(" (xray tune -H monitor=").append(hyperparameter(watching.get())).append(") or tune ")
+                    .append(MONITORS.get(others.get(0))).append(" instead (xray tune --metric ")
+                    .append(MONITORS.get(others.get(0))).append(").");
+        } else {
+            warning.append("No monitor watches ").append(metric).append("; to match them, tune ")
+                    .append(MONITORS.get(others.get(0))).append(" instead (xray tune --metric ")
+                    .append(MONITORS.get(others.get(0))).append(").");
+        }
+        return Optional.of(warning.toString());
+    }
+
+    /** Each monitor and the metric of the {@code Val_epoch} line it watches. */
+    private static final Map<ValidationMetric, String> MONITORS = Map.of(
+            ValidationMetric.F1, "Val_f1",
+            ValidationMetric.ROC_AUC, "Val_auc",
+            ValidationMetric.PR_AUC, "Val_pr_auc",
+            ValidationMetric.ACCURACY, "Val_accuracy",
+            ValidationMetric.LOSS, "Val_loss");
+
+    /** @return the monitor as the recipe's {@code monitor} hyperparameter spells it */
+    private static String hyperparameter(ValidationMetric monitor) {
+        return monitor.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** @return 1 per 8 processors, at least 1: each training already uses several threads */
