@@ -433,7 +433,8 @@ public final class Network implements AutoCloseable {
                 .add(batchNorm());
         SequentialBlock shortcut = new SequentialBlock();
         if (stride != 1 || in != out) {
-            shortcut.add(conv(out, 1, stride, 0)).add(batchNorm());
+            // Narrow strided 1x1 convolutions crash oneDNN's weight gradient: see SubsamplingConv2d.
+            shortcut.add(SubsamplingConv2d.pointwise(in, out, stride)).add(batchNorm());
         } else {
             shortcut.add(Blocks.identityBlock());
         }
@@ -520,6 +521,11 @@ public final class Network implements AutoCloseable {
     /** @return how to rebuild this network; names weight files only once it was saved or loaded */
     public Architecture architecture() {
         return architecture;
+    }
+
+    /** @return the backbone's block: for a from-scratch network, stem, four stages, pool and flatten */
+    Block backbone() {
+        return backbone;
     }
 
     /** @return the device its parameters live on */
