@@ -115,6 +115,8 @@ public final class Network implements AutoCloseable {
     private ScriptedResNet scripted;
     private final DirectBuffers inputBuffers = new DirectBuffers();
     private final ReluProbe reluProbe;
+    /** False for a TorchScript backbone with narrow 1x1 convolutions: see {@link #narrowPointwiseWeights}. */
+    private final boolean channelsLastSafe;
 
     private Network(
             Architecture architecture,
@@ -132,6 +134,46 @@ public final class Network implements AutoCloseable {
         this.head = head;
         this.scriptModel = scriptModel;
         this.parameters = nameParameters(backbone, head);
+        List<String> narrow = backbone instanceof PtSymbolBlock ? narrowPointwiseWeights(parameters) : List.of();
+        this.channelsLastSafe = narrow.isEmpty();
+        if (!channelsLastSafe) {
+            LOG.info("The TorchScript backbone has 1x1 convolutions with fewer than {} input channels ({}): its"
+                    + " images stay in the contiguous layout, as oneDNN's weight gradient of a strided 1x1"
+                    + " convolution writes past its buffer on narrow channels-last inputs",
+                    SubsamplingConv2d.SAFE_INPUT_CHANNELS, String.join(", ", narrow));
+        }
+    }
+
+    /**
+     * Names the 1x1 convolution weights, {@code (out, in, 1, 1)}, with fewer than
+     * {@value SubsamplingConv2d#SAFE_INPUT_CHANNELS} input channels. A TorchScript module cannot be
+     * rewritten the way {@link SubsamplingConv2d} rewrites a from-scratch network's shortcuts, and
+     * its weights do not tell a strided convolution from another, so a backbone with any such
+     * weight gets contiguous images: oneDNN's channels-last strided 1x1 weight gradient kills the
+     * process on them, its other path does not.
+     */
+    static List<String> narrowPointwiseWeights(Map<String, Parameter> parameters) {
+        List<String> narrow = new java.util.ArrayList<>();
+        parameters.forEach((name, parameter) -> {
+            if (parameter.isInitialized()) {
+                long[] shape = parameter.getArray().getShape().getShape();
+                if (shape.length == 4 && shape[2] == 1 && shape[3] == 1
+                        && shape[1] < SubsamplingConv2d.SAFE_INPUT_CHANNELS) {
+                    narrow.add(name);
+                }
+            }
+        });
+        return narrow;
+    }
+
+    /** @return true when images go to the backbone channels-last ({@link #channelsLast(NDArray)}) */
+    boolean channelsLastInput() {
+        return channelsLastSafe && !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+    }
+
+    /** @return the images channels-last when {@link #channelsLastInput()}, else as they are */
+    private NDArray inputLayout(NDArray images) {
+        return channelsLastInput() ? channelsLast(images) : images;
     }
 
     /**
@@ -649,7 +691,7 @@ public final class Network implements AutoCloseable {
      * @return the logits, shape {@code (N)}, attached to the images' manager
      */
     public NDArray logits(NDArray images) {
-        return forward(channelsLast(images));
+        return forward(inputLayout(images));
     }
 
     private NDArray forward(NDArray images) {
@@ -696,7 +738,7 @@ public final class Network implements AutoCloseable {
             JniUtils.enableInferenceMode(script);
         }
         try (NDManager batch = manager.newSubManager()) {
-            NDArray images = channelsLast(batch.create(FloatBuffer.wrap(chw), new Shape(count, 3, size, size)));
+            NDArray images = inputLayout(batch.create(FloatBuffer.wrap(chw), new Shape(count, 3, size, size)));
             NDArray features = backbone.forward(new ParameterStore(batch, false), new NDList(images), false).get(0);
             float[] values = features.reshape(count, -1).toFloatArray();
             if (values.length != count * featureSize()) {
@@ -730,7 +772,8 @@ public final class Network implements AutoCloseable {
      * runs oneDNN's channels-last kernels and passes the layout on to the following layers and
      * to the backward pass, which measured 1.2-1.4 times faster than the default layout on CPU
      * for ResNet18 training and inference here. Off when {@value #CHANNELS_LAST_PROPERTY} is
-     * {@code false}, and for arrays that are not 4-dimensional.
+     * {@code false}, and for arrays that are not 4-dimensional; the network does not call it for a
+     * TorchScript backbone with narrow 1x1 convolutions ({@link #channelsLastInput()}).
      */
     static NDArray channelsLast(NDArray images) {
         Shape s = images.getShape();
@@ -794,7 +837,7 @@ public final class Network implements AutoCloseable {
         if (trainingMode) {
             setTrainingMode(false);
         }
-        boolean channelsLast = !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+        boolean channelsLast = channelsLastInput();
         int pixels = size * size;
         int plane = 3 * pixels;
         ByteBuffer buffer = inputBuffers.take(count * plane * Float.BYTES);
@@ -911,7 +954,7 @@ public final class Network implements AutoCloseable {
         if (trainingMode) {
             setTrainingMode(false);
         }
-        boolean channelsLast = !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+        boolean channelsLast = channelsLastInput();
         ByteBuffer buffer = inputBuffers.take(count * plane * Float.BYTES);
         boolean gradMode = JniUtils.isGradMode();
         try (NDManager batch = manager.newSubManager()) {

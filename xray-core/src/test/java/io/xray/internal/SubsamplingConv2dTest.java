@@ -53,6 +53,20 @@ class SubsamplingConv2dTest {
         assertThat(shortcutKinds(List.of(32, 64, 128, 256))).containsExactly("Conv2d", "Conv2d", "Conv2d");
     }
 
+    @Test
+    void torchScriptBackboneWithNarrowPointwiseConvolutions_getsContiguousImages() throws Exception {
+        // The fixture is a ResNet18 4/8/16/32 channels wide: its layer2 and layer3 shortcuts are narrow.
+        Path fixture = Path.of(getClass().getResource("/io/xray/train/resnet18-tiny-features.pt").toURI());
+        try (Network script = Network.torchScript(fixture, ai.djl.Device.cpu(), 1);
+                Network scratch = Network.resNet18FromScratch(List.of(4, 8, 16, 32), ai.djl.Device.cpu(), 1)) {
+            assertThat(Network.narrowPointwiseWeights(script.parameters()))
+                    .containsExactlyInAnyOrder("layer2.0.downsample.0.weight", "layer3.0.downsample.0.weight");
+            assertThat(script.channelsLastInput()).isFalse();
+            // A from-scratch network's narrow shortcuts subsample instead: it keeps channels-last.
+            assertThat(scratch.channelsLastInput()).isTrue();
+        }
+    }
+
     /** @return the class of each shortcut convolution (layer2.0, layer3.0, layer4.0) */
     private static List<String> shortcutKinds(List<Integer> widths) {
         List<String> kinds = new ArrayList<>();
@@ -129,11 +143,11 @@ class SubsamplingConv2dTest {
     /**
      * The crash itself, in a JVM of its own so that a regression fails this test instead of killing
      * the test run: training passes on 224-pixel images of a from-scratch network whose first stage
-     * is 8 channels wide (its first shortcut then sees 56x56, where the unpatched kernel overflowed
-     * at nearly every batch size and thread count tried).
+     * is 8 channels wide and of the tiny TorchScript fixture (their first shortcut then sees 56x56,
+     * where the unpatched kernel overflowed at nearly every batch size and thread count tried).
      */
     @Test
-    void narrowNetworkTraining_onLargeImages_doesNotKillTheProcess(@TempDir Path temp) throws Exception {
+    void narrowNetworksTraining_onLargeImages_doNotKillTheProcess(@TempDir Path temp) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-XX:ErrorFile=" + temp.resolve("hs_err_%p.log"), "-XX:-CreateCoredumpOnCrash",
