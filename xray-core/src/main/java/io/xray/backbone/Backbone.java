@@ -44,6 +44,16 @@ public final class Backbone {
     /**
      * A narrower ResNet18, for small images, small data or quick tests.
      *
+     * <p>Any positive widths train. A downsampling shortcut whose input stage is narrower than 16
+     * channels (the first three widths) runs its stride-2 1x1 convolution as "every second pixel,
+     * then a stride-1 1x1 convolution": the same function and the same weights, but not the oneDNN
+     * kernel (in libtorch 2.7.1's oneDNN 3.7.1, and still in 3.12) whose weight gradient writes past
+     * its buffer for fewer than 16 input channels on channels-last images. That kernel killed the JVM
+     * ({@code double free or corruption}, {@code SIGSEGV}, exit 134, no Java exception) at batch
+     * sizes that depend on the image size and thread count, for example {@code scratch:8,16,32,64}
+     * with 27 images at 128 px on 2 threads, and at nearly every batch size at 224 px. Widths of 16
+     * and more, the default among them, keep the strided convolution.
+     *
      * @param widths the channels of the four stages, each positive
      * @return the backbone
      * @throws InvalidConfigurationException naming {@code backbone} for a wrong number of widths
@@ -62,6 +72,11 @@ public final class Backbone {
     }
 
     /**
+     * A TorchScript feature extractor. When any of its 1x1 convolution weights has fewer than 16
+     * input channels, the network feeds it contiguous images instead of channels-last, as oneDNN's
+     * weight gradient of such a convolution with a stride kills the JVM on channels-last images (see
+     * {@link #resNet18FromScratch(int...)}); it logs so once.
+     *
      * @param file a TorchScript module mapping {@code (N, 3, H, W)} images to features
      * @return the backbone; the file is read when training starts
      */
@@ -96,7 +111,8 @@ public final class Backbone {
     }
 
     /**
-     * Parses the command line's spelling: {@code scratch}, {@code scratch:16,32,64,128},
+     * Parses the command line's spelling: {@code scratch}, {@code scratch:16,32,64,128} (any
+     * positive stage widths, see {@link #resNet18FromScratch(int...)} for those below 16),
      * {@code imagenet}, {@code torchscript:PATH}, or {@code model:DIR} (an earlier xray model's
      * backbone, {@link #fromModel(Path)}).
      *
