@@ -73,9 +73,9 @@ public final class Backbone {
 
     /**
      * A TorchScript feature extractor. When any of its 1x1 convolution weights has fewer than 16
-     * input channels, the network feeds it contiguous images instead of channels-last, as oneDNN's
-     * weight gradient of such a convolution with a stride kills the JVM on channels-last images (see
-     * {@link #resNet18FromScratch(int...)}); it logs so once.
+     * input channels, the network feeds it contiguous images instead of channels-last while its
+     * weights train, as oneDNN's weight gradient of such a convolution with a stride kills the JVM on
+     * channels-last images (see {@link #resNet18FromScratch(int...)}); it logs so once.
      *
      * @param file a TorchScript module mapping {@code (N, 3, H, W)} images to features
      * @return the backbone; the file is read when training starts

@@ -137,9 +137,9 @@ public final class Network implements AutoCloseable {
         List<String> narrow = backbone instanceof PtSymbolBlock ? narrowPointwiseWeights(parameters) : List.of();
         this.channelsLastSafe = narrow.isEmpty();
         if (!channelsLastSafe) {
-            LOG.info("The TorchScript backbone has 1x1 convolutions with fewer than {} input channels ({}): its"
-                    + " images stay in the contiguous layout, as oneDNN's weight gradient of a strided 1x1"
-                    + " convolution writes past its buffer on narrow channels-last inputs",
+            LOG.info("The TorchScript backbone has 1x1 convolutions with fewer than {} input channels ({}): while"
+                    + " it trains, its images stay in the contiguous layout, as oneDNN's weight gradient of a"
+                    + " strided 1x1 convolution writes past its buffer on narrow channels-last inputs",
                     SubsamplingConv2d.SAFE_INPUT_CHANNELS, String.join(", ", narrow));
         }
     }
@@ -149,8 +149,10 @@ public final class Network implements AutoCloseable {
      * {@value SubsamplingConv2d#SAFE_INPUT_CHANNELS} input channels. A TorchScript module cannot be
      * rewritten the way {@link SubsamplingConv2d} rewrites a from-scratch network's shortcuts, and
      * its weights do not tell a strided convolution from another, so a backbone with any such
-     * weight gets contiguous images: oneDNN's channels-last strided 1x1 weight gradient kills the
-     * process on them, its other path does not.
+     * weight gets contiguous images whenever its weights can take gradients: oneDNN's channels-last
+     * strided 1x1 weight gradient kills the process on them, its other path does not. Forward passes
+     * and gradients with respect to the input alone are not affected, so a frozen backbone (a
+     * loaded model, head-only training) keeps channels-last.
      */
     static List<String> narrowPointwiseWeights(Map<String, Parameter> parameters) {
         List<String> narrow = new java.util.ArrayList<>();
@@ -166,9 +168,24 @@ public final class Network implements AutoCloseable {
         return narrow;
     }
 
-    /** @return true when images go to the backbone channels-last ({@link #channelsLast(NDArray)}) */
+    /**
+     * @return true when images go to the backbone channels-last ({@link #channelsLast(NDArray)}):
+     *     unless {@value #CHANNELS_LAST_PROPERTY} is {@code false}, or the backbone has narrow 1x1
+     *     convolutions ({@link #narrowPointwiseWeights}) and some of its weights take gradients
+     */
     boolean channelsLastInput() {
-        return channelsLastSafe && !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+        if ("false".equals(System.getProperty(CHANNELS_LAST_PROPERTY))) {
+            return false;
+        }
+        if (channelsLastSafe) {
+            return true;
+        }
+        for (Map.Entry<String, Parameter> entry : parameters.entrySet()) {
+            if (!"head".equals(stageOf(entry.getKey())) && entry.getValue().requiresGradient()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return the images channels-last when {@link #channelsLastInput()}, else as they are */

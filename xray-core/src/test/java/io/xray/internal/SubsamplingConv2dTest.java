@@ -54,14 +54,16 @@ class SubsamplingConv2dTest {
     }
 
     @Test
-    void torchScriptBackboneWithNarrowPointwiseConvolutions_getsContiguousImages() throws Exception {
+    void torchScriptBackboneWithNarrowPointwiseConvolutions_getsContiguousImagesWhileItTrains() throws Exception {
         // The fixture is a ResNet18 4/8/16/32 channels wide: its layer2 and layer3 shortcuts are narrow.
         Path fixture = Path.of(getClass().getResource("/io/xray/train/resnet18-tiny-features.pt").toURI());
         try (Network script = Network.torchScript(fixture, ai.djl.Device.cpu(), 1);
                 Network scratch = Network.resNet18FromScratch(List.of(4, 8, 16, 32), ai.djl.Device.cpu(), 1)) {
             assertThat(Network.narrowPointwiseWeights(script.parameters()))
                     .containsExactlyInAnyOrder("layer2.0.downsample.0.weight", "layer3.0.downsample.0.weight");
-            assertThat(script.channelsLastInput()).isFalse();
+            assertThat(script.channelsLastInput()).as("while the backbone trains").isFalse();
+            script.setTrainableStages(java.util.Set.of("head"));
+            assertThat(script.channelsLastInput()).as("frozen: forward passes are safe").isTrue();
             // A from-scratch network's narrow shortcuts subsample instead: it keeps channels-last.
             assertThat(scratch.channelsLastInput()).isTrue();
         }
