@@ -790,7 +790,8 @@ public final class Network implements AutoCloseable {
      * to the backward pass, which measured 1.2-1.4 times faster than the default layout on CPU
      * for ResNet18 training and inference here. Off when {@value #CHANNELS_LAST_PROPERTY} is
      * {@code false}, and for arrays that are not 4-dimensional; the network does not call it for a
-     * TorchScript backbone with narrow 1x1 convolutions ({@link #channelsLastInput()}).
+     * TorchScript backbone with narrow 1x1 convolutions while its weights train
+     * ({@link #channelsLastInput()}).
      */
     static NDArray channelsLast(NDArray images) {
         Shape s = images.getShape();

@@ -24,7 +24,9 @@ import ai.djl.util.PairList;
  * such convolutions in its downsampling shortcuts, and xray feeds images channels-last. With a
  * stride of 1 oneDNN takes no strided copy, so this block subsamples first ({@code x[:, :, ::s,
  * ::s]}, a view whose gradient PyTorch scatters back) and convolves with stride 1. See
- * {@code tools/onednn_1x1_repro.py} for the reproduction and the map of crashing shapes.
+ * {@code tools/onednn_1x1_repro.py} for the reproduction and the map of crashing shapes; upstream
+ * it is uxlfoundation/oneDNN issue 6035 (open when this was written). Drop this class once the
+ * libtorch DJL loads has a oneDNN with the fix and that script survives.
  *
  * <p>The block is a {@link Conv2d} with the asked stride as far as anything else can tell: its
  * parameters are saved and loaded the same way, {@link #getStride()} reports the stride, and
