@@ -2,6 +2,7 @@ package io.xray.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
@@ -40,6 +41,20 @@ final class ReluProbe {
             pending.add(new Pending(layer, activity, mean, variance));
         }
         return y;
+    }
+
+    /**
+     * Moves the measurements taken so far into a manager, for a forward pass that closes each
+     * layer's manager before {@link #take()} reads them.
+     *
+     * @param manager the manager that outlives the forward pass
+     */
+    void keepIn(NDManager manager) {
+        for (Pending p : pending) {
+            p.channelActivity().attach(manager);
+            p.inputMean().attach(manager);
+            p.inputVariance().attach(manager);
+        }
     }
 
     void arm() {
