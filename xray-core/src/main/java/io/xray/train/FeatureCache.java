@@ -86,12 +86,12 @@ final class FeatureCache {
      * @param network the network, its backbone frozen
      * @param trainCache the distinct training images
      * @param validationRecords the validation records, in the order of the images
-     * @param validationImages the validation images, centre-cropped and normalised
+     * @param validationCache the validation images, in the order of the records
      * @param config the run (preprocessing, batch size)
      * @return the cache
      */
     static FeatureCache build(Network network, ImageCache trainCache, List<ImageRecord> validationRecords,
-            List<float[]> validationImages, ResNetFineTuner config) {
+            ImageCache validationCache, ResNetFineTuner config) {
         if (!network.isBackboneFrozen()) {
             throw new IllegalStateException("the feature cache needs a frozen backbone");
         }
@@ -112,15 +112,16 @@ final class FeatureCache {
             remember(trainKey, train);
         }
         if (validation == null) {
-            validation = features(network, validationImages.size(), validationImages::get, config);
+            validation = features(network, validationCache.size(),
+                    i -> validationCache.centreCrop(i, config.preprocessing()), config);
             remember(validationKey, validation);
         }
         LOG.info(String.format(Locale.ROOT, "Feature cache: backbone features of %d training and %d validation images"
                         + " %s (%d values each); the head trains on them",
-                trainCache.size(), validationImages.size(), reused ? "reused from an earlier run in this process"
+                trainCache.size(), validationCache.size(), reused ? "reused from an earlier run in this process"
                         : String.format(Locale.ROOT, "computed once in %.1f s", (System.nanoTime() - start) / 1e9),
                 network.featureSize()));
-        return new FeatureCache(network, train, trainCache.labels(), validation, validationImages.size());
+        return new FeatureCache(network, train, trainCache.labels(), validation, validationCache.size());
     }
 
     private static String keyPrefix(Network network, ResNetFineTuner config) {

@@ -39,6 +39,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,9 +111,10 @@ final class FitRun {
         List<ImageRecord> distinctTrain = distinct(train);
         ImageCache trainCache = ImageCache.build(
                 "train", distinctTrain, config.decoder(), config.preprocessing(), config.decodeThreads());
+        // Validation images stay 8-bit pixels like the training ones; each pass makes their float
+        // crops batch by batch (all 523 of the full data at 224 px would hold 315 MB for the whole run).
         ImageCache validationCache = ImageCache.build(
                 "validation", validation, config.decoder(), config.preprocessing(), config.decodeThreads());
-        List<float[]> validationImages = validationCache.centreCrops(config.preprocessing());
         int[] validationLabels = validationCache.labels();
 
         int epochImages = epochRecords(train, 1).size();
@@ -150,13 +152,13 @@ final class FitRun {
                     network.parameters().size(), config.trainableLayers());
             TrainingStep step = new TrainingStep(network, optimizer, (float) positiveWeight);
             if (FeatureCache.applies(config) && state.epochsCompleted() < config.epochs() && !stoppedEarly) {
-                features = FeatureCache.build(network, trainCache, validation, validationImages, config);
+                features = FeatureCache.build(network, trainCache, validation, validationCache, config);
             }
             debugger = config.debugger().enabled() ? engine : null;
 
             for (int epoch = state.epochsCompleted() + 1; epoch <= config.epochs() && !stoppedEarly; epoch++) {
                 state = runEpoch(epoch, state, network, optimizer, step, loader, trainCache, train,
-                        validationImages, validationLabels, stepsPerEpoch, totalSteps, positiveWeight);
+                        validationCache, validationLabels, stepsPerEpoch, totalSteps, positiveWeight);
                 stoppedEarly = state.stopped();
             }
             debugReport = engine.report();
@@ -164,7 +166,7 @@ final class FitRun {
         if (state.bestNetwork() == null) {
             throw new XrayException("no epoch completed, so there is no model to write");
         }
-        return writeArtifact(state, device, validationImages, validationLabels, calibration, train.size(), startTime,
+        return writeArtifact(state, device, validationCache, validationLabels, calibration, train.size(), startTime,
                 stoppedEarly && state.epochsCompleted() < config.epochs(), runStart, debugReport);
     }
 
@@ -177,7 +179,7 @@ final class FitRun {
             BatchLoader loader,
             ImageCache trainCache,
             List<ImageRecord> train,
-            List<float[]> validationImages,
+            ImageCache validationCache,
             int[] validationLabels,
             int stepsPerEpoch,
             long totalSteps,
@@ -250,7 +252,7 @@ final class FitRun {
 
         long validationStart = System.nanoTime();
         network.setTrainingMode(false);
-        float[] logits = features != null ? features.validationLogits() : logits(network, validationImages);
+        float[] logits = features != null ? features.validationLogits() : centreCropLogits(network, validationCache);
         double[] probabilities = new double[logits.length];
         for (int i = 0; i < logits.length; i++) {
             probabilities[i] = Network.sigmoid(logits[i]);
@@ -335,33 +337,35 @@ final class FitRun {
             indices[i] = (int) ((long) i * trainCache.size() / count);
             labels[i] = trainCache.label(indices[i]);
         }
-        float[] logits;
-        if (features != null) {
-            logits = features.trainLogits(indices);
-        } else {
-            List<float[]> images = new ArrayList<>(count);
-            for (int index : indices) {
-                images.add(config.preprocessing().normalize(config.preprocessing().centreCrop(trainCache.image(index))));
-            }
-            logits = logits(network, images);
-        }
+        float[] logits = features != null ? features.trainLogits(indices)
+                : logits(network, count, i -> trainCache.centreCrop(indices[i], config.preprocessing()));
         double loss = TrainingStep.loss(logits, labels, positiveWeight);
         debugger.addInspectionTime(System.nanoTime() - start);
         return loss;
     }
 
-    private float[] logits(Network network, List<float[]> images) {
+    /** The network's evaluation-mode logits of every image of a cache, centre-cropped. */
+    private float[] centreCropLogits(Network network, ImageCache cache) {
+        return logits(network, cache.size(), i -> cache.centreCrop(i, config.preprocessing()));
+    }
+
+    /**
+     * The network's evaluation-mode logits of {@code count} preprocessed images, in batches of the
+     * recipe's batch size; each image is asked for once, when its batch is assembled, so that no
+     * more than a batch of them is held as floats.
+     */
+    private float[] logits(Network network, int count, IntFunction<float[]> image) {
         int size = config.preprocessing().cropSize();
         int plane = 3 * size * size;
-        float[] logits = new float[images.size()];
+        float[] logits = new float[count];
         int batchSize = config.batchSize();
-        for (int start = 0; start < images.size(); start += batchSize) {
-            int count = Math.min(batchSize, images.size() - start);
-            float[] batch = new float[count * plane];
-            for (int i = 0; i < count; i++) {
-                System.arraycopy(images.get(start + i), 0, batch, i * plane, plane);
+        for (int start = 0; start < count; start += batchSize) {
+            int n = Math.min(batchSize, count - start);
+            float[] batch = new float[n * plane];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(image.apply(start + i), 0, batch, i * plane, plane);
             }
-            System.arraycopy(network.inferLogits(batch, count, size), 0, logits, start, count);
+            System.arraycopy(network.inferLogits(batch, n, size), 0, logits, start, n);
         }
         return logits;
     }
@@ -369,7 +373,7 @@ final class FitRun {
     private FitResult writeArtifact(
             CheckpointState state,
             Device device,
-            List<float[]> validationImages,
+            ImageCache validationCache,
             int[] validationLabels,
             List<ImageRecord> calibration,
             int trainImages,
@@ -396,7 +400,7 @@ final class FitRun {
         // chosen on the calibrated probabilities that Classifier returns.
         try (Network best = Network.load(architecture, modelDirectory, device)) {
             float[] validationLogits = features != null ? features.validationLogits(best)
-                    : best.logits(validationImages, config.preprocessing().cropSize(), config.batchSize());
+                    : centreCropLogits(best, validationCache);
             if (calibration.isEmpty()) {
                 temperature = TemperatureFit.fit(Split.VAL, validationLogits, validationLabels, validationLogits,
                         validationLabels);
@@ -406,8 +410,7 @@ final class FitRun {
                 ImageCache cache = ImageCache.build("calibration", calibration, config.decoder(),
                         config.preprocessing(), config.decodeThreads());
                 int[] labels = cache.labels();
-                float[] logits = best.logits(cache.centreCrops(config.preprocessing()),
-                        config.preprocessing().cropSize(), config.batchSize());
+                float[] logits = centreCropLogits(best, cache);
                 temperature = TemperatureFit.fit(Split.CALIBRATION, logits, labels, validationLogits, validationLabels);
                 probabilities = TemperatureFit.probabilities(temperature, validationLogits);
                 double[] scores = TemperatureFit.probabilities(temperature, logits);

@@ -129,15 +129,6 @@ final class ImageCache {
         return index;
     }
 
-    /** @return the centre crops of every image through the preprocessing, no augmentation */
-    List<float[]> centreCrops(Preprocessing preprocessing) {
-        List<float[]> chw = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            chw.add(centreCrop(i, preprocessing));
-        }
-        return chw;
-    }
-
     /**
      * @param index an image's index
      * @param preprocessing the crop and normalisation

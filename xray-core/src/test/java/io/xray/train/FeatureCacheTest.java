@@ -98,11 +98,10 @@ class FeatureCacheTest {
         List<ImageRecord> train = dataset.records(Split.TRAIN);
         List<ImageRecord> validation = dataset.records(Split.VAL);
         ImageCache trainCache = ImageCache.build("train", train, config.decoder(), config.preprocessing(), 1);
-        List<float[]> validationImages = ImageCache.build("validation", validation, config.decoder(), config.preprocessing(), 1)
-                .centreCrops(config.preprocessing());
+        ImageCache validationCache = ImageCache.build("validation", validation, config.decoder(), config.preprocessing(), 1);
         try (Network network = Network.create(config.backbone(), ai.djl.Device.cpu(), 31)) {
             network.setTrainableStages(java.util.Set.of("head"));
-            FeatureCache cache = FeatureCache.build(network, trainCache, validation, validationImages, config);
+            FeatureCache cache = FeatureCache.build(network, trainCache, validation, validationCache, config);
             int[] indices = {trainCache.size() - 1, 0, 3};
             List<float[]> images = new java.util.ArrayList<>();
             for (int index : indices) {
