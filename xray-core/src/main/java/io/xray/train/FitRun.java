@@ -109,12 +109,10 @@ final class FitRun {
         String startTime = state != null ? state.startTime() : Instant.now().toString();
 
         List<ImageRecord> distinctTrain = distinct(train);
-        ImageCache trainCache = ImageCache.build(
-                "train", distinctTrain, config.decoder(), config.preprocessing(), config.decodeThreads());
+        ImageCache trainCache = images("train", distinctTrain);
         // Validation images stay 8-bit pixels like the training ones; each pass makes their float
         // crops batch by batch (all 523 of the full data at 224 px would hold 315 MB for the whole run).
-        ImageCache validationCache = ImageCache.build(
-                "validation", validation, config.decoder(), config.preprocessing(), config.decodeThreads());
+        ImageCache validationCache = images("validation", validation);
         int[] validationLabels = validationCache.labels();
 
         int epochImages = epochRecords(train, 1).size();
@@ -344,6 +342,14 @@ final class FitRun {
         return loss;
     }
 
+    /** The records' decoded images: from the shared cache when the training has one, else decoded now. */
+    private ImageCache images(String what, List<ImageRecord> records) {
+        return config.sharedImages()
+                .map(shared -> shared.get(what, records, config.decoder(), config.preprocessing(), config.decodeThreads()))
+                .orElseGet(() -> ImageCache.build(what, records, config.decoder(), config.preprocessing(),
+                        config.decodeThreads()));
+    }
+
     /** The network's evaluation-mode logits of every image of a cache, centre-cropped. */
     private float[] centreCropLogits(Network network, ImageCache cache) {
         return logits(network, cache.size(), i -> cache.centreCrop(i, config.preprocessing()));
@@ -407,8 +413,7 @@ final class FitRun {
                 probabilities = TemperatureFit.probabilities(temperature, validationLogits);
                 threshold = config.thresholdRule().choose(probabilities, validationLabels);
             } else {
-                ImageCache cache = ImageCache.build("calibration", calibration, config.decoder(),
-                        config.preprocessing(), config.decodeThreads());
+                ImageCache cache = images("calibration", calibration);
                 int[] labels = cache.labels();
                 float[] logits = centreCropLogits(best, cache);
                 temperature = TemperatureFit.fit(Split.CALIBRATION, logits, labels, validationLogits, validationLabels);

@@ -56,6 +56,7 @@ public final class ResNetFineTuner {
     private final int progressEveryBatches;
     private final int decodeThreads;
     private final ImageDecoder decoder;
+    private final SharedImageCache sharedImages;
     private final boolean runRecord;
     private final boolean featureCache;
     private final DebuggerConfig debugger;
@@ -70,6 +71,7 @@ public final class ResNetFineTuner {
         this.progressEveryBatches = b.progressEveryBatches;
         this.decodeThreads = b.decodeThreads;
         this.decoder = b.decoder;
+        this.sharedImages = b.sharedImages;
         this.runRecord = b.runRecord;
         this.featureCache = b.featureCache;
         this.debugger = b.debugger;
@@ -91,6 +93,7 @@ public final class ResNetFineTuner {
         b.progressEveryBatches = progressEveryBatches;
         b.decodeThreads = decodeThreads;
         b.decoder = decoder;
+        b.sharedImages = sharedImages;
         b.runRecord = runRecord;
         b.featureCache = featureCache;
         b.debugger = debugger;
@@ -291,6 +294,14 @@ public final class ResNetFineTuner {
     }
 
     /**
+     * @return the decoded images this training shares with others (a tuning run's trials), empty
+     *     when it decodes its own
+     */
+    public Optional<SharedImageCache> sharedImages() {
+        return Optional.ofNullable(sharedImages);
+    }
+
+    /**
      * @return whether {@link #fit} writes a {@link RunRecord} in the output folder
      *     ({@code hyperparameters.json}, {@code metrics.jsonl}, {@code run.json})
      */
@@ -335,6 +346,7 @@ public final class ResNetFineTuner {
         private int progressEveryBatches = 20;
         private int decodeThreads = Runtime.getRuntime().availableProcessors();
         private ImageDecoder decoder = ImageDecoder.defaults();
+        private SharedImageCache sharedImages;
         private boolean runRecord;
         private boolean featureCache = true;
         private DebuggerConfig debugger = DebuggerConfig.defaults();
@@ -592,6 +604,18 @@ public final class ResNetFineTuner {
          */
         public Builder decoder(ImageDecoder decoder) {
             this.decoder = decoder;
+            return this;
+        }
+
+        /**
+         * @param images decoded images to share with other trainings on the same data (a tuning
+         *     run's trials): the splits' images are taken from it, or decoded into it; null (the
+         *     default) decodes them for this training alone, released when it ends. An execution
+         *     setting: the model is the same.
+         * @return this builder
+         */
+        public Builder sharedImages(SharedImageCache images) {
+            this.sharedImages = images;
             return this;
         }
 

@@ -8,6 +8,7 @@ import io.xray.train.EpochResult;
 import io.xray.train.FitListener;
 import io.xray.train.FitResult;
 import io.xray.train.ResNetFineTuner;
+import io.xray.train.SharedImageCache;
 import io.xray.train.TrainingRecipe;
 import io.xray.train.ValidationMetric;
 import java.io.IOException;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * the trainer's {@code Val_epoch} line: {@code Val_loss, Val_f1, Val_accuracy, Val_auc, Val_pr_auc,
  * Val_precision, Val_recall, Val_specificity, Train_loss, Best_val_f1}. The tuner's early stopping
  * ends a trial through {@link FitListener#stopAfter}, recorded in the checkpoint; an interrupted
- * trial resumes from its last checkpoint.
+ * trial resumes from its last checkpoint. The trials share their decoded images
+ * ({@link SharedImageCache}): the first trial decodes the data, the others reuse its pixels while
+ * their preprocessing resizes to the same size; the runner holds them until it is dropped.
  *
  * <p>Parameter names must be recipe keys ({@link TrainingRecipe#toHyperparameters()}), and each
  * parameter's bounds must make a valid recipe; both are checked when the tuner is built.
@@ -64,6 +67,8 @@ public final class LocalTrialRunner implements TrialRunner {
     private final int progressEveryBatches;
     private final boolean keepCheckpoints;
     private final boolean featureCache;
+    /** The trials' decoded images, decoded by the first trial that needs them. */
+    private final SharedImageCache images = new SharedImageCache();
 
     private LocalTrialRunner(Builder b) {
         this.dataset = b.dataset;
@@ -80,6 +85,11 @@ public final class LocalTrialRunner implements TrialRunner {
         return new Builder();
     }
 
+    /** @return the decoded images the trials share */
+    public SharedImageCache sharedImages() {
+        return images;
+    }
+
     /** @return the recipe every trial starts from */
     public TrainingRecipe recipe() {
         return recipe;
@@ -94,6 +104,7 @@ public final class LocalTrialRunner implements TrialRunner {
                 .resume(trial.resumed())
                 .runRecord(true)
                 .featureCache(featureCache)
+                .sharedImages(images)
                 .decodeThreads(decodeThreads)
                 .progressEveryBatches(progressEveryBatches);
         if (device != null) {

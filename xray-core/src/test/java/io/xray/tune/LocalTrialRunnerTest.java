@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import io.xray.backbone.Backbone;
 import io.xray.data.Dataset;
+import io.xray.data.Split;
 import io.xray.testing.SyntheticXrays;
 import io.xray.train.TrainingRecipe;
 import java.nio.file.Files;
@@ -32,8 +33,10 @@ class LocalTrialRunnerTest {
             .seed(3)
             .build();
 
+    private Dataset dataset;
+
     private LocalTrialRunner runner() {
-        Dataset dataset = Dataset.fromDirectory(SyntheticXrays.write(work.resolve("data"), 6, 3, 11));
+        dataset = Dataset.fromDirectory(SyntheticXrays.write(work.resolve("data"), 6, 3, 11));
         return LocalTrialRunner.builder().dataset(dataset).recipe(TINY).device(Device.cpu()).decodeThreads(1).build();
     }
 
@@ -91,6 +94,17 @@ class LocalTrialRunnerTest {
         assertThat(work.resolve("killed/trials/trial-0002/checkpoints")).doesNotExist();
         assertThat(work.resolve("killed/trials/trial-0002/model/model.json")).exists();
         assertThat(summary(resumed)).isEqualTo(summary(whole));
+    }
+
+    @Test
+    void trials_shouldShareOneDecodingOfTheImages() {
+        LocalTrialRunner runner = runner();
+        TuningResult result = tuner("shared", runner).build().run();
+        assertThat(result.trials()).hasSize(2);
+        assertThat(runner.sharedImages().decodings()).as("the training and the validation images, decoded once")
+                .isEqualTo(2);
+        assertThat(runner.sharedImages().images())
+                .isEqualTo(dataset.records(Split.TRAIN).size() + dataset.records(Split.VAL).size());
     }
 
     @Test
