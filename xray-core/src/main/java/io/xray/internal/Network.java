@@ -1188,8 +1188,9 @@ public final class Network implements AutoCloseable {
     }
 
     /**
-     * Computes the pneumonia logits of preprocessed images, in batches, in evaluation mode.
-     * Training's final scoring and {@code Classifier} both come here.
+     * Computes the pneumonia logits of preprocessed images, in batches, in evaluation mode, as
+     * {@code Classifier} does (training scores its validation images batch by batch from their
+     * 8-bit cache instead, so as not to hold them all as floats).
      *
      * @param chwImages preprocessed images, each {@code 3 x size x size}
      * @param size their height and width
